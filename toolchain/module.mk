@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build-wide checks: reproducibility and PE imports.
+
+.PHONY: repro-check
+## repro-check: build twice in two fresh directories and compare the PE files byte for byte
+repro-check:
+	$(Q)./toolchain/repro-check
+
+CHECK_TARGETS += repro-check

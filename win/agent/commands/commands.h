@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Every command handler, declared once.  Portable handlers compile natively too; the native
+ * tests and fuzzers define the Windows ones as stubs from WINDOWS_COMMAND_HANDLERS. */
+#ifndef QGA_COMMANDS_H
+#define QGA_COMMANDS_H
+
+#include <stddef.h>
+
+#include "core/dispatch.h"
+
+/* Handlers in portable files (commands/protocol.c). */
+#define PORTABLE_COMMAND_HANDLERS(X) \
+    X(guest_info) \
+    X(guest_ping) \
+    X(guest_sync) \
+    X(guest_sync_delimited)
+
+/* Handlers in Windows files (commands/<subject>.c); keep sorted. */
+#define WINDOWS_COMMAND_HANDLERS(X)
+
+#define X(fn) int cmd_##fn(struct command_call *call);
+PORTABLE_COMMAND_HANDLERS(X)
+WINDOWS_COMMAND_HANDLERS(X)
+#undef X
+
+/* The one declarative table (commands/table.c), sorted by name. */
+extern const struct command command_table[];
+extern const size_t command_table_len;
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The one declarative table of commands: name, argument spec, handler, flags (portable). */
+#include "commands/commands.h"
+
+/* compat: argument names and types follow qga/qapi-schema.json (qga-reference.md §1). */
+static const struct arg_spec sync_args[] =
+{
+    { "id", ARG_INT, ARG_REQUIRED, NULL, NULL },
+    { NULL, 0, 0, NULL, NULL },
+};
+
+const struct command command_table[] =
+{
+    /* name                    args        handler                    flags */
+    { "guest-info",            NULL,       cmd_guest_info,            CMD_ALLOWED_FROZEN },
+    { "guest-ping",            NULL,       cmd_guest_ping,            CMD_ALLOWED_FROZEN },
+    { "guest-sync",            sync_args,  cmd_guest_sync,            CMD_ALLOWED_FROZEN },
+    { "guest-sync-delimited",  sync_args,  cmd_guest_sync_delimited,  CMD_ALLOWED_FROZEN },
+};
+
+const size_t command_table_len = sizeof(command_table) / sizeof(command_table[0]);
