@@ -12,6 +12,7 @@
  *   die-at STEP                    the service exits just before STEP (a traced call name)
  *   die-during-hold-ms MS          the service exits MS after CommitSnapshots began
  *   slow STEP MS                   STEP takes MS longer
+ *   provider-hold-ms MS            our provider's hold limit (sets QGA_PROVIDER_HOLD_MS here)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,8 @@ static bool parse_line(struct scenario *scenario, WCHAR *line, bool *writers_giv
     }
     else if (!wcscmp(tokens[0], L"die-at") && count == 2)
         lstrcpynW(scenario->die_at, tokens[1], STEP_NAME_CHARS);
+    else if (!wcscmp(tokens[0], L"provider-hold-ms") && count == 2 && parse_uint(tokens[1], &value))
+        scenario->provider_hold_ms = value;
     else if (!wcscmp(tokens[0], L"die-during-hold-ms") && count == 2 && parse_uint(tokens[1], &value))
         scenario->die_during_hold_ms = value;
     else if (!wcscmp(tokens[0], L"slow") && count == 3 && parse_uint(tokens[2], &value))

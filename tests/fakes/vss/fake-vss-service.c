@@ -16,6 +16,8 @@
 #define NO_HR (-1)
 
 DWORD service_pid;
+static WCHAR startup_hold_ms[16];        /* QGA_PROVIDER_HOLD_MS as the service was started with */
+static bool startup_hold_ms_set;
 static volatile LONG live_sessions;
 static volatile LONG snapshot_busy;
 static volatile LONG next_session_id;
@@ -598,6 +600,21 @@ static void session_close(struct session *session, const char *how, uint32_t liv
     }
 }
 
+/* The provider, loaded in this process, reads its test hold limit from the environment. */
+static void provider_environment(const struct scenario *scenario)
+{
+    WCHAR value[16];
+
+    if (scenario->provider_hold_ms)
+    {
+        _snwprintf(value, ARRAYSIZE(value), L"%lu", (unsigned long)scenario->provider_hold_ms);
+        value[ARRAYSIZE(value) - 1] = 0;
+        SetEnvironmentVariableW(L"QGA_PROVIDER_HOLD_MS", value);
+    }
+    else
+        SetEnvironmentVariableW(L"QGA_PROVIDER_HOLD_MS", startup_hold_ms_set ? startup_hold_ms : NULL);
+}
+
 static DWORD WINAPI connection_thread(void *arg)
 {
     struct session *session = arg;
@@ -626,6 +643,7 @@ static DWORD WINAPI connection_thread(void *arg)
             {
                 hr = S_OK;
                 trace_open(*session->scenario.trace ? session->scenario.trace : msg.s[1]);
+                provider_environment(&session->scenario);
             }
             snprintf(args, sizeof(args), "\"client_pid\": %u, \"scenario\": ", msg.u[0]);
             json_append_wstr(args, sizeof(args), msg.s[0]);
@@ -717,6 +735,7 @@ int wmain(int argc, WCHAR **argv)
     DWORD idle_ms = DEFAULT_IDLE_EXIT_MS;
     HANDLE ready = NULL, pipe, connected;
     OVERLAPPED ov;
+    DWORD n;
     int i;
 
     for (i = 1; i < argc; i++)
@@ -725,6 +744,8 @@ int wmain(int argc, WCHAR **argv)
         else if (!wcscmp(argv[i], L"--idle-ms") && i + 1 < argc) idle_ms = wcstoul(argv[++i], NULL, 10);
     }
     service_pid = GetCurrentProcessId();
+    n = GetEnvironmentVariableW(L"QGA_PROVIDER_HOLD_MS", startup_hold_ms, ARRAYSIZE(startup_hold_ms));
+    startup_hold_ms_set = n > 0 && n < ARRAYSIZE(startup_hold_ms);
     if (ready_name) ready = OpenEventW(EVENT_MODIFY_STATE, FALSE, ready_name);
     if (!(activity_event = CreateEventW(NULL, FALSE, FALSE, NULL))) return 1;
     if (!(connected = CreateEventW(NULL, TRUE, FALSE, NULL))) return 1;

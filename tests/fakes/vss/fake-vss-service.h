@@ -71,6 +71,7 @@ struct scenario
     DWORD die_during_hold_ms;        /* 0, or exit this long after CommitSnapshots began */
     struct { WCHAR step[STEP_NAME_CHARS]; DWORD ms; } slow[MAX_SLOW];
     uint32_t slow_count;
+    DWORD provider_hold_ms;          /* 0, or QGA_PROVIDER_HOLD_MS for the provider in this process */
     WCHAR trace[MAX_PATH];
 };
 
