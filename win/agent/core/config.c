@@ -82,17 +82,17 @@ int config_apply_keyfile(struct config *config, const struct keyfile *keyfile, c
         const struct keyfile_entry *entry = &keyfile->entries[i];
         const char *key = entry->key, *value = entry->value;
         bool *flag = NULL;
-        char **string = NULL;
+        char **string = NULL, **path = NULL;
 
         if (strcmp(entry->group, CONFIG_GROUP)) continue;
         if (!strcmp(key, "daemon")) flag = &config->daemon;
         else if (!strcmp(key, "verbose")) flag = &config->verbose;
         else if (!strcmp(key, "retry-path")) flag = &config->retry_path;
         else if (!strcmp(key, "method")) string = &config->method;
-        else if (!strcmp(key, "path")) string = &config->path;
-        else if (!strcmp(key, "logfile")) string = &config->logfile;
-        else if (!strcmp(key, "pidfile")) string = &config->pidfile;
-        else if (!strcmp(key, "statedir")) string = &config->statedir;
+        else if (!strcmp(key, "path")) string = path = &config->path;
+        else if (!strcmp(key, "logfile")) string = path = &config->logfile;
+        else if (!strcmp(key, "pidfile")) string = path = &config->pidfile;
+        else if (!strcmp(key, "statedir")) string = path = &config->statedir;
         else if (!strcmp(key, "block-rpcs")) ret = name_list_add_split(&config->block_rpcs, value);
         else if (!strcmp(key, "allow-rpcs")) ret = name_list_add_split(&config->allow_rpcs, value);
         /* Unknown keys are ignored as GKeyFile readers do; the caller may warn (config_key_known). */
@@ -100,7 +100,16 @@ int config_apply_keyfile(struct config *config, const struct keyfile *keyfile, c
         if (flag && keyfile_parse_bool(value, flag) < 0)
             ret = key_error(error, entry, "value '%s' cannot be interpreted as a boolean "
                             "(use true, false, 1 or 0)", value);
-        if (string)
+        if (path && !entry->quoted)
+        {
+            /* Paths: only \\ is an escape (keyfile_unescape_path), so C:\state stays C:\state. */
+            char *unescaped = keyfile_unescape_path(entry->raw);
+            if (!unescaped) return QGA_ENOMEM;
+            free(*path);
+            *path = *unescaped ? unescaped : NULL;
+            if (!*path) free(unescaped);
+        }
+        else if (string)
         {
             /* An empty string means "not set" (a default applies), never an empty path. */
             ret = config_set_string(string, *value ? value : NULL);
@@ -179,6 +188,22 @@ static void text_key(struct text *text, const char *key, const char *value)
     free(escaped);
 }
 
+/* Paths are read back with keyfile_unescape_path(): blanks at either end need the quoted form. */
+static void text_path_key(struct text *text, const char *key, const char *value)
+{
+    size_t len = strlen(value);
+
+    if (len && (value[0] == ' ' || value[0] == '\t' || value[len - 1] == ' ' || value[len - 1] == '\t'))
+    {
+        text_append(text, key);
+        text_append(text, "=\"");
+        text_append(text, value);
+        text_append(text, "\"\n");
+        return;
+    }
+    text_key(text, key, value);
+}
+
 static void text_list(struct text *text, const char *key, const struct name_list *list)
 {
     size_t i;
@@ -208,10 +233,10 @@ int config_dump(const struct config *config, char **out)
     text_append(&text, "[" CONFIG_GROUP "]\n");
     text_key(&text, "daemon", config->daemon ? "true" : "false");
     text_key(&text, "method", config->method ? config->method : "");
-    if (config->path) text_key(&text, "path", config->path);
-    if (config->logfile) text_key(&text, "logfile", config->logfile);
-    text_key(&text, "pidfile", config->pidfile ? config->pidfile : "");
-    text_key(&text, "statedir", config->statedir ? config->statedir : "");
+    if (config->path) text_path_key(&text, "path", config->path);
+    if (config->logfile) text_path_key(&text, "logfile", config->logfile);
+    text_path_key(&text, "pidfile", config->pidfile ? config->pidfile : "");
+    text_path_key(&text, "statedir", config->statedir ? config->statedir : "");
     text_key(&text, "verbose", config->verbose ? "true" : "false");
     text_key(&text, "retry-path", config->retry_path ? "true" : "false");
     text_list(&text, "block-rpcs", &config->block_rpcs);

@@ -40,7 +40,9 @@ void config_clear(struct config *config);    /* frees everything; accepts a clea
 bool config_key_known(const char *key);
 
 /* Apply the [general] group of a parsed file on top of config (scalars replaced, lists
- * accumulate).  Returns 0, QGA_ENOMEM, or QGA_EINVAL with *error (malloc'd) naming the key and
+ * accumulate).  The path keys (path, logfile, pidfile, statedir) take only "\\" as an escape
+ * (keyfile_unescape_path); the others GKeyFile's escapes.  Returns 0, QGA_ENOMEM, or QGA_EINVAL
+ * with *error (malloc'd) naming the key and
  * line, e.g. "line 3: key 'verbose': value 'yes' cannot be interpreted as a boolean". */
 int config_apply_keyfile(struct config *config, const struct keyfile *keyfile, char **error);
 

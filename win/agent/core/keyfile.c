@@ -69,7 +69,8 @@ static char *unescape(const char *value, size_t len)
     return out;
 }
 
-static int add_entry(struct keyfile *keyfile, const char *group, const char *key, char *value, unsigned line)
+static int add_entry(struct keyfile *keyfile, const char *group, const char *key, char *value, char *raw,
+                     bool quoted, unsigned line)
 {
     struct keyfile_entry *entry;
     size_t i;
@@ -80,7 +81,10 @@ static int add_entry(struct keyfile *keyfile, const char *group, const char *key
         if (!strcmp(entry->group, group) && !strcmp(entry->key, key))
         {
             free(entry->value);         /* GKeyFile: the last assignment wins */
+            free(entry->raw);
             entry->value = value;
+            entry->raw = raw;
+            entry->quoted = quoted;
             entry->line = line;
             return 0;
         }
@@ -103,11 +107,14 @@ static int add_entry(struct keyfile *keyfile, const char *group, const char *key
         goto nomem;
     }
     entry->value = value;
+    entry->raw = raw;
+    entry->quoted = quoted;
     entry->line = line;
     keyfile->count++;
     return 0;
 nomem:
     free(value);
+    free(raw);
     return QGA_ENOMEM;
 }
 
@@ -116,7 +123,8 @@ static int parse_line(struct keyfile *keyfile, const char *line, size_t len, uns
                       char **group, char **error)
 {
     const char *end = line + len, *eq, *key_end, *value, *value_end;
-    char *key = NULL, *text;
+    char *key = NULL, *text, *raw;
+    bool quoted = false;
     int ret;
 
     while (line < end && is_blank(*line)) line++;
@@ -153,20 +161,26 @@ static int parse_line(struct keyfile *keyfile, const char *line, size_t len, uns
     {
         if (value_end - value < 2 || value_end[-1] != '"')
             return set_error(error, number, "unterminated quoted value");
-        text = dup_range(value + 1, (size_t)(value_end - value - 2));
+        quoted = true;
+        value++;
+        value_end--;
+        text = dup_range(value, (size_t)(value_end - value));
     }
     else
     {
         /* A trailing blank written as "\s" survives the trim above because it is not a blank. */
         text = unescape(value, (size_t)(value_end - value));
     }
-    if (!text) return QGA_ENOMEM;
-    if (!(key = dup_range(line, (size_t)(key_end - line))))
+    raw = dup_range(value, (size_t)(value_end - value));
+    key = dup_range(line, (size_t)(key_end - line));
+    if (!text || !raw || !key)
     {
         free(text);
+        free(raw);
+        free(key);
         return QGA_ENOMEM;
     }
-    ret = add_entry(keyfile, *group, key, text, number);
+    ret = add_entry(keyfile, *group, key, text, raw, quoted, number);
     free(key);
     return ret;
 }
@@ -206,6 +220,21 @@ int keyfile_parse(const char *text, size_t len, struct keyfile *out, char **erro
     }
     *out = keyfile;
     return 0;
+}
+
+char *keyfile_unescape_path(const char *raw)
+{
+    size_t len = strlen(raw), i;
+    char *out = malloc(len + 1), *p = out;
+
+    if (!out) return NULL;
+    for (i = 0; i < len; i++)
+    {
+        *p++ = raw[i];
+        if (raw[i] == '\\' && raw[i + 1] == '\\') i++;
+    }
+    *p = 0;
+    return out;
 }
 
 const char *keyfile_get(const struct keyfile *keyfile, const char *group, const char *key)
@@ -272,6 +301,7 @@ void keyfile_clear(struct keyfile *keyfile)
         free(keyfile->entries[i].group);
         free(keyfile->entries[i].key);
         free(keyfile->entries[i].value);
+        free(keyfile->entries[i].raw);
     }
     free(keyfile->entries);
     memset(keyfile, 0, sizeof(*keyfile));

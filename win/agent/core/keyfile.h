@@ -12,6 +12,8 @@ struct keyfile_entry
     char *group;        /* owned */
     char *key;          /* owned */
     char *value;        /* owned, unescaped */
+    char *raw;          /* owned, as written (blanks trimmed; quotes removed when quoted) */
+    bool quoted;        /* the value was written in double quotes (value == raw, literal) */
     unsigned line;      /* 1-based line of the last assignment */
 };
 
@@ -34,6 +36,12 @@ struct keyfile
  * neither, an empty key or group name, junk after "]", a NUL byte, an unterminated quote.
  * *out is cleared on entry and holds the entries on success only.  QGA_ENOMEM possible. */
 int keyfile_parse(const char *text, size_t len, struct keyfile *out, char **error);
+
+/* Unescape a raw value that is a Windows path: only "\\" means one backslash (compat: qemu-ga
+ * configs double them), every other backslash is literal.  GKeyFile's \s \t \n \r would turn
+ * C:\state into "C: tate"; no valid path contains those characters after a backslash anyway.
+ * malloc'd; NULL when out of memory. */
+char *keyfile_unescape_path(const char *raw);
 
 /* Value of group/key (borrowed) or NULL. */
 const char *keyfile_get(const struct keyfile *keyfile, const char *group, const char *key);

@@ -177,7 +177,9 @@ int agent_serve(struct agent *agent)
             idle_ms = idle_ms * 2 > SERVE_IDLE_MAX_MS ? SERVE_IDLE_MAX_MS : idle_ms * 2;
             continue;
         case CHANNEL_FAILED:
-            platform_log(LOG_WARNING, "channel %s failed: %s; reopening it", channel_path(agent->channel),
+            /* A pty-backed COM port reports the host closing it as ERROR_BROKEN_PIPE: routine. */
+            platform_log(win32_error == ERROR_BROKEN_PIPE ? LOG_INFO : LOG_WARNING, "channel %s %s: %s; reopening it",
+                         channel_path(agent->channel), win32_error == ERROR_BROKEN_PIPE ? "closed by the host" : "failed",
                          win32_error_text_buf((uint32_t)win32_error, text, sizeof(text)));
             channel_close(agent->channel);
             reset_connection(connection);
