@@ -20,7 +20,7 @@ static const char *quoted(const char *arg)
     return buffer;
 }
 
-UNIT_TEST(cmdline_quotes_only_when_needed)
+TEST(cmdline_quotes_only_when_needed)
 {
     CHECK_STR(quoted("-d"), "-d");
     CHECK_STR(quoted("C:\\dir\\file.log"), "C:\\dir\\file.log");
@@ -29,7 +29,7 @@ UNIT_TEST(cmdline_quotes_only_when_needed)
     CHECK_STR(quoted("tab\there"), "\"tab\there\"");
 }
 
-UNIT_TEST(cmdline_escapes_quotes_and_backslashes)
+TEST(cmdline_escapes_quotes_and_backslashes)
 {
     CHECK_STR(quoted("a\"b"), "\"a\\\"b\"");
     CHECK_STR(quoted("C:\\dir with space\\"), "\"C:\\dir with space\\\\\"");   /* trailing \ doubled */
@@ -38,7 +38,7 @@ UNIT_TEST(cmdline_escapes_quotes_and_backslashes)
     CHECK_STR(quoted("\""), "\"\\\"\"");
 }
 
-UNIT_TEST(cmdline_program_is_always_quoted)
+TEST(cmdline_program_is_always_quoted)
 {
     char *line = NULL;
 
@@ -52,7 +52,7 @@ UNIT_TEST(cmdline_program_is_always_quoted)
     CHECK(line == NULL);
 }
 
-UNIT_TEST(cmdline_split_follows_msvcrt_rules)
+TEST(cmdline_split_follows_msvcrt_rules)
 {
     char **argv = NULL;
     size_t argc = 0;
@@ -78,7 +78,7 @@ UNIT_TEST(cmdline_split_follows_msvcrt_rules)
     cmdline_free_argv(NULL);
 }
 
-UNIT_TEST(cmdline_quote_then_split_round_trips)
+TEST(cmdline_quote_then_split_round_trips)
 {
     static const char *const args[] =
     {

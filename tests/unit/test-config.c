@@ -32,7 +32,7 @@ static int parse_args(struct options *options, const char *const *args)
     return options_parse(options, argc, argv);
 }
 
-UNIT_TEST(config_reads_every_general_key)
+TEST(config_reads_every_general_key)
 {
     struct config config;
     char *error = NULL;
@@ -61,7 +61,7 @@ UNIT_TEST(config_reads_every_general_key)
     config_clear(&config);
 }
 
-UNIT_TEST(config_known_keys)
+TEST(config_known_keys)
 {
     CHECK(config_key_known("daemon"));
     CHECK(config_key_known("allow-rpcs"));
@@ -70,7 +70,7 @@ UNIT_TEST(config_known_keys)
     CHECK(!config_key_known("fsfreeze-hook"));  /* POSIX only */
 }
 
-UNIT_TEST(config_rejects_bad_booleans_naming_key_and_line)
+TEST(config_rejects_bad_booleans_naming_key_and_line)
 {
     struct config config;
     char *error = NULL;
@@ -83,7 +83,7 @@ UNIT_TEST(config_rejects_bad_booleans_naming_key_and_line)
     config_clear(&config);
 }
 
-UNIT_TEST(config_command_line_overrides_scalars_and_lists_accumulate)
+TEST(config_command_line_overrides_scalars_and_lists_accumulate)
 {
     static const char *const args[] =
     {
@@ -111,7 +111,7 @@ UNIT_TEST(config_command_line_overrides_scalars_and_lists_accumulate)
     config_clear(&config);
 }
 
-UNIT_TEST(config_defaults_fill_only_what_is_unset)
+TEST(config_defaults_fill_only_what_is_unset)
 {
     struct config config;
 
@@ -139,7 +139,7 @@ UNIT_TEST(config_defaults_fill_only_what_is_unset)
     config_clear(&config);
 }
 
-UNIT_TEST(config_method_support)
+TEST(config_method_support)
 {
     CHECK(config_method_supported("virtio-serial"));
     CHECK(config_method_supported("isa-serial"));
@@ -149,7 +149,7 @@ UNIT_TEST(config_method_support)
     CHECK(!config_method_supported(NULL));
 }
 
-UNIT_TEST(config_dump_layout_and_round_trip)
+TEST(config_dump_layout_and_round_trip)
 {
     struct config config, again;
     char *dump = NULL, *dump_again = NULL;
@@ -180,7 +180,7 @@ UNIT_TEST(config_dump_layout_and_round_trip)
     config_clear(&config);
 }
 
-UNIT_TEST(config_paths_take_only_doubled_backslash_as_escape)
+TEST(config_paths_take_only_doubled_backslash_as_escape)
 {
     struct config config;
     char *dump = NULL;

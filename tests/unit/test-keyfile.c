@@ -51,7 +51,7 @@ static const char *error_of(const char *text)
     return error_of_len(text, strlen(text));
 }
 
-UNIT_TEST(keyfile_reads_groups_and_keys)
+TEST(keyfile_reads_groups_and_keys)
 {
     struct keyfile keyfile;
     char *error = NULL;
@@ -66,14 +66,14 @@ UNIT_TEST(keyfile_reads_groups_and_keys)
     keyfile_clear(&keyfile);    /* clearing twice is fine */
 }
 
-UNIT_TEST(keyfile_trims_blanks_around_key_and_value)
+TEST(keyfile_trims_blanks_around_key_and_value)
 {
     CHECK_STR(value_of("[general]\n  method \t=  isa-serial \t\n", "method"), "isa-serial");
     CHECK_STR(value_of("[ general ]\nmethod=a b\n", "method"), "a b");
     CHECK_STR(value_of("[general]\nmethod=\n", "method"), "");
 }
 
-UNIT_TEST(keyfile_accepts_crlf_and_bom)
+TEST(keyfile_accepts_crlf_and_bom)
 {
     CHECK_STR(value_of("\xef\xbb\xbf[general]\r\nmethod=isa-serial\r\npath=COM9\r\n", "method"), "isa-serial");
     CHECK_STR(value_of("\xef\xbb\xbf[general]\r\nmethod=isa-serial\r\npath=COM9\r\n", "path"), "COM9");
@@ -81,7 +81,7 @@ UNIT_TEST(keyfile_accepts_crlf_and_bom)
     CHECK_STR(value_of("[general]\npath=COM9", "path"), "COM9");       /* no final newline */
 }
 
-UNIT_TEST(keyfile_last_duplicate_key_wins)
+TEST(keyfile_last_duplicate_key_wins)
 {
     struct keyfile keyfile;
 
@@ -92,7 +92,7 @@ UNIT_TEST(keyfile_last_duplicate_key_wins)
     keyfile_clear(&keyfile);
 }
 
-UNIT_TEST(keyfile_gkeyfile_escapes)
+TEST(keyfile_gkeyfile_escapes)
 {
     CHECK_STR(value_of("[general]\npath=\\\\\\\\.\\\\COM9\n", "path"), "\\\\.\\COM9");
     CHECK_STR(value_of("[general]\npath=\\sa\\tb\\nc\\rd\\s\n", "path"), " a\tb\nc\rd ");
@@ -102,7 +102,7 @@ UNIT_TEST(keyfile_gkeyfile_escapes)
     CHECK_STR(value_of("[general]\npath=ends with\\\n", "path"), "ends with\\");
 }
 
-UNIT_TEST(keyfile_quoted_values_are_literal)
+TEST(keyfile_quoted_values_are_literal)
 {
     CHECK_STR(value_of("[general]\npath=\"\\\\.\\COM9\"\n", "path"), "\\\\.\\COM9");
     CHECK_STR(value_of("[general]\npath = \" spaced \" \n", "path"), " spaced ");
@@ -113,7 +113,7 @@ UNIT_TEST(keyfile_quoted_values_are_literal)
     CHECK_STR(error_of("[general]\npath=\"\n"), "line 2: unterminated quoted value");
 }
 
-UNIT_TEST(keyfile_rejects_malformed_lines)
+TEST(keyfile_rejects_malformed_lines)
 {
     CHECK_STR(error_of("method=x\n"), "line 1: key outside of any group (the file must start with a group)");
     CHECK_STR(error_of("[general]\nno equals sign\n"), "line 2: not a key=value pair, group or comment");
@@ -127,7 +127,7 @@ UNIT_TEST(keyfile_rejects_malformed_lines)
     CHECK_STR(error_of("\n\n# only comments\n; and these\n   \n"), "(ok)");
 }
 
-UNIT_TEST(keyfile_failed_parse_leaves_output_empty)
+TEST(keyfile_failed_parse_leaves_output_empty)
 {
     struct keyfile keyfile;
     char *error = NULL;
@@ -139,7 +139,7 @@ UNIT_TEST(keyfile_failed_parse_leaves_output_empty)
     CHECK_INT(parse("[general]\nbroken\n", &keyfile, NULL), QGA_EINVAL);    /* NULL error is allowed */
 }
 
-UNIT_TEST(keyfile_booleans_as_gkeyfile)
+TEST(keyfile_booleans_as_gkeyfile)
 {
     bool value = false;
 
@@ -156,7 +156,7 @@ UNIT_TEST(keyfile_booleans_as_gkeyfile)
     CHECK_INT(keyfile_parse_bool("", &value), QGA_EINVAL);
 }
 
-UNIT_TEST(keyfile_escape_round_trips)
+TEST(keyfile_escape_round_trips)
 {
     static const char *const values[] =
     {
@@ -177,7 +177,7 @@ UNIT_TEST(keyfile_escape_round_trips)
     }
 }
 
-UNIT_TEST(keyfile_path_unescape_and_raw_values)
+TEST(keyfile_path_unescape_and_raw_values)
 {
     struct keyfile keyfile;
     char *path;

@@ -36,7 +36,7 @@ static enum options_action action_of(const char *const *args, const char **error
     return action;
 }
 
-UNIT_TEST(options_immediate_actions)
+TEST(options_immediate_actions)
 {
     CHECK_INT(action_of(ARGS("-h"), NULL), OPTIONS_HELP);
     CHECK_INT(action_of(ARGS("--help"), NULL), OPTIONS_HELP);
@@ -50,7 +50,7 @@ UNIT_TEST(options_immediate_actions)
     CHECK_INT(action_of(ARGS("--bogus", "-V"), NULL), OPTIONS_ERROR);
 }
 
-UNIT_TEST(options_action_precedence)
+TEST(options_action_precedence)
 {
     CHECK_INT(action_of(ARGS("-m", "isa-serial"), NULL), OPTIONS_RUN);
     CHECK_INT(action_of(ARGS("-D"), NULL), OPTIONS_DUMP_CONF);
@@ -58,7 +58,7 @@ UNIT_TEST(options_action_precedence)
     CHECK_INT(action_of(ARGS("--service", "vss-uninstall"), NULL), OPTIONS_SERVICE);
 }
 
-UNIT_TEST(options_getopt_messages)
+TEST(options_getopt_messages)
 {
     const char *error = NULL;
     struct options options;
@@ -92,7 +92,7 @@ UNIT_TEST(options_getopt_messages)
     options_clear(&options);
 }
 
-UNIT_TEST(options_forms_of_arguments)
+TEST(options_forms_of_arguments)
 {
     struct options options;
 
@@ -128,7 +128,7 @@ UNIT_TEST(options_forms_of_arguments)
     options_clear(&options);
 }
 
-UNIT_TEST(options_names_and_paths)
+TEST(options_names_and_paths)
 {
     CHECK_STR(options_long_name('m'), "method");
     CHECK_STR(options_long_name('r'), "retry-path");

@@ -105,12 +105,13 @@ int channel_open(struct channel *channel, char **error, unsigned long *win32_err
         err = GetLastError();
         goto fail;
     }
-    if (channel->serial)
     {
         /* compat: ReadIntervalTimeout 1, all else 0: a read waits for the first byte and then
-         * returns what has arrived (wine-notes.md §7; 0 would wait for a full buffer). */
+         * returns what has arrived (wine-notes.md §7; 0 would wait for a full buffer).  A virtio
+         * port is no COM port on Windows (the call fails and is ignored), but under Wine a
+         * character device standing in for it is one and needs the same timeouts. */
         COMMTIMEOUTS timeouts = { 1, 0, 0, 0, 0 };
-        if (!SetCommTimeouts(handle, &timeouts))
+        if (!SetCommTimeouts(handle, &timeouts) && channel->serial)
         {
             err = GetLastError();
             CloseHandle(handle);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "names.h"
 #include "core/error.h"
@@ -11,7 +12,7 @@
 #include "platform/instance.h"
 #include "platform/utf.h"
 
-#define INSTANCE_INFO_NAME_W  QGA_INSTANCE_MUTEX_W L"-info"
+#define INSTANCE_NAME_MAX     200
 
 struct instance_info
 {
@@ -22,6 +23,7 @@ struct instance_info
 
 struct instance
 {
+    WCHAR info_name[INSTANCE_NAME_MAX + 8];
     HANDLE mutex;
     HANDLE mapping;
     struct instance_info *info;
@@ -29,10 +31,10 @@ struct instance
 
 /* Describe the holder from its published info, or from the service manager when the info is
  * unreadable (e.g. the service made it with an ACL we may not read). */
-static char *describe_holder(void)
+static char *describe_holder(const WCHAR *info_name)
 {
     char *text = NULL, *path = NULL;
-    HANDLE mapping = OpenFileMappingW(FILE_MAP_READ, FALSE, INSTANCE_INFO_NAME_W);
+    HANDLE mapping = OpenFileMappingW(FILE_MAP_READ, FALSE, info_name);
     struct instance_info *info = mapping ? MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, sizeof(*info)) : NULL;
     size_t size = 1024;
 
@@ -57,50 +59,68 @@ out:
     return text;
 }
 
+/* Object names may not contain '\\' (past the namespace prefix): the port path is folded in. */
+static void make_name(WCHAR *name, size_t size, const WCHAR *path_w)
+{
+    size_t len, i;
+
+    swprintf(name, size, L"%ls-%ls", QGA_INSTANCE_MUTEX_W, path_w ? path_w : L"");
+    len = wcslen(QGA_INSTANCE_MUTEX_W);
+    for (i = len; name[i]; i++)
+        name[i] = name[i] == L'\\' || name[i] == L'/' ? L'_' : towlower(name[i]);
+}
+
 int instance_acquire(const char *channel_path, bool service, struct instance **out, char **holder)
 {
     struct instance *instance;
-    WCHAR *path_w = NULL;
+    WCHAR *path_w = NULL, name[INSTANCE_NAME_MAX];
     DWORD wait;
+    int ret;
 
     *out = NULL;
     *holder = NULL;
-    if (!(instance = calloc(1, sizeof(*instance)))) return QGA_ENOMEM;
-    instance->mutex = CreateMutexW(NULL, FALSE, QGA_INSTANCE_MUTEX_W);
+    if (channel_path && (ret = utf8_to_utf16(channel_path, &path_w)) < 0) return ret;
+    /* One agent per port: a second one would read half of the requests.  (One per machine would
+     * also refuse an agent on another port, which is legitimate, e.g. in tests.) */
+    make_name(name, ARRAYSIZE(name), path_w);
+    if (!(instance = calloc(1, sizeof(*instance))))
+    {
+        free(path_w);
+        return QGA_ENOMEM;
+    }
+    swprintf(instance->info_name, ARRAYSIZE(instance->info_name), L"%ls-info", name);
+    instance->mutex = CreateMutexW(NULL, FALSE, name);
     if (!instance->mutex)
     {
         /* ACCESS_DENIED: it exists and belongs to someone we may not open (the service). */
         DWORD err = GetLastError();
+        if (err == ERROR_ACCESS_DENIED) *holder = describe_holder(instance->info_name);
         free(instance);
-        if (err == ERROR_ACCESS_DENIED)
-        {
-            *holder = describe_holder();
-            return QGA_EBUSY;
-        }
-        return win32_error_to_qga(err);
+        free(path_w);
+        return err == ERROR_ACCESS_DENIED ? QGA_EBUSY : win32_error_to_qga(err);
     }
     /* A holder that died leaves the mutex abandoned: that is ours to take. */
     wait = WaitForSingleObject(instance->mutex, 0);
     if (wait != WAIT_OBJECT_0 && wait != WAIT_ABANDONED)
     {
+        *holder = describe_holder(instance->info_name);
         CloseHandle(instance->mutex);
         free(instance);
-        *holder = describe_holder();
+        free(path_w);
         return QGA_EBUSY;
     }
 
     instance->mapping = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
-                                           sizeof(struct instance_info), INSTANCE_INFO_NAME_W);
+                                           sizeof(struct instance_info), instance->info_name);
     if (instance->mapping)
         instance->info = MapViewOfFile(instance->mapping, FILE_MAP_WRITE, 0, 0, sizeof(struct instance_info));
     if (instance->info)
     {
         instance->info->pid = GetCurrentProcessId();
         instance->info->service = service;
-        if (channel_path && utf8_to_utf16(channel_path, &path_w) == 0)
-            lstrcpynW(instance->info->channel_path, path_w, ARRAYSIZE(instance->info->channel_path));
-        free(path_w);
+        if (path_w) lstrcpynW(instance->info->channel_path, path_w, ARRAYSIZE(instance->info->channel_path));
     }
+    free(path_w);
     *out = instance;
     return 0;
 }

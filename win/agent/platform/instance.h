@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Single-instance guard: one agent per machine (one statedir, one freeze), enforced with a named
- * mutex; the holder publishes who it is so a second instance can say so. */
+/* Single-instance guard: one agent per channel, enforced with a named mutex (qemu-ga users meet
+ * only "Access is denied" from the port, users-and-clients.md §1.6); the holder publishes who it
+ * is so a second instance can say so. */
 #ifndef QGA_PLATFORM_INSTANCE_H
 #define QGA_PLATFORM_INSTANCE_H
 
