@@ -260,6 +260,13 @@ def windows_file(wine: WineSession, path: str) -> Path:
     return wine.prefix / "drive_c" / path[3:].replace("\\", "/")
 
 
+def read_log(wine: WineSession, path: str) -> str:
+    """A log file as text: it must be UTF-8 with CR LF line ends; returned with LF."""
+    data = windows_file(wine, path).read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n"), data[-500:]
+    return data.decode("utf-8").replace("\r\n", "\n")
+
+
 def test_statedir_is_created(wine: WineSession, start_agent: StartAgent) -> None:
     statedir = "C:\\qga-state-test\\nested dir"
     agent = start_agent(["-t", statedir], env=NO_CONF)
@@ -271,9 +278,9 @@ def test_logfile_has_timestamps_and_levels(wine: WineSession, start_agent: Start
     log_path = "C:\\qga-test-quiet.log"
     agent = start_agent(["-l", log_path], env=NO_CONF)
     agent.client.ping()
-    text = windows_file(wine, log_path).read_text()
+    text = read_log(wine, log_path)
     assert re.search(f"^{TIMESTAMP} info: QEMU Guest Agent {re.escape(VERSION)} \\(qga-win\\) started on "
-                     f"{re.escape(agent.port.device)}\r$", text, re.M), text
+                     f"{re.escape(agent.port.device)}$", text, re.M), text
     assert " debug: " not in text
     assert agent.log_text() == ""        # with -l nothing goes to stderr
 
@@ -282,18 +289,24 @@ def test_verbose_logs_debug_but_never_arguments(wine: WineSession, start_agent: 
     log_path = "C:\\qga-test-verbose.log"
     agent = start_agent(["-v", "--logfile", log_path], env=NO_CONF)
     secret = "c2VjcmV0LXBhc3N3b3JkLTEyMzQ="         # base64("secret-password-1234")
-    for name, args in [("guest-set-user-password", {"username": "Administrator", "password": secret,
-                                                    "crypted": False}),
-                       ("guest-file-write", {"handle": 1, "buf-b64": secret}),
-                       ("guest-exec", {"path": "cmd.exe", "arg": [secret]})]:
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("guest-set-user-password",
+         {"username": "qga-test-no-such-user", "password": secret, "crypted": False}),
+        ("guest-file-write", {"handle": 1, "buf-b64": secret}),
+        ("guest-exec", {"path": "C:\\no-such-program.exe", "arg": [secret]}),
+    ]
+    for name, args in requests:
         try:
             agent.client.execute(name, args)
         except ExecuteError:
             pass                          # refused or not implemented: it still passed the log
     agent.client.ping()
-    text = windows_file(wine, log_path).read_text()
-    assert re.search(f"^{TIMESTAMP} debug: received request: guest-set-user-password\r$", text, re.M), text
-    assert secret not in text and "secret-password" not in text and "Administrator" not in text
+    text = read_log(wine, log_path)
+    assert re.search(f"^{TIMESTAMP} debug: received request: guest-set-user-password$", text, re.M), text
+    # What the host sent is quoted sanitised: the harness's resync byte 0xFF shows as '?'.
+    assert re.search(f"^{TIMESTAMP} debug: received malformed input: JSON parse error, stray '\\?'$", text,
+                     re.M), text
+    assert secret not in text and "secret-password" not in text and "qga-test-no-such-user" not in text
 
 
 def test_virtio_serial_default_path(wine: WineSession, start_agent: StartAgent) -> None:
@@ -363,19 +376,28 @@ def fd_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def test_no_fd_growth_over_200_reconnects(wine: WineSession, start_agent: StartAgent) -> None:
-    agent = start_agent(env=NO_CONF)
-    server = wine._server
-    assert server is not None
-    counts: list[tuple[int, int]] = []
+def handle_values(agent: AgentProcess) -> list[int]:
+    """The value a new handle got at each channel open (logged with -v).  Handle slots are reused
+    lowest first, so a leaked handle per reconnect pushes it up (Wine 8's GetProcessHandleCount
+    reports 0, so the count itself cannot be used)."""
+    pattern = r"debug: process handles: count \d+, next value (\d+)"
+    return [int(n) for n in re.findall(pattern, agent.log_text())]
+
+
+def test_no_handle_or_fd_growth_over_200_reconnects(start_agent: StartAgent) -> None:
+    """Windows handles and the Wine process's fds stay flat.  (The wineserver's own fd count is
+    not used: it wanders by dozens on its own.)"""
+    agent = start_agent(["-v"], env=NO_CONF)
+    fds: list[int] = []
     for i in range(200):
         reconnect(agent)
         assert agent.client.guest_sync(i) == i
         if i in (20, 199):
-            counts.append((fd_count(agent.pid), fd_count(server.pid)))
-    (agent_before, server_before), (agent_after, server_after) = counts
-    assert agent_after - agent_before <= FD_GROWTH_LIMIT, counts
-    assert server_after - server_before <= FD_GROWTH_LIMIT, counts
+            fds.append(fd_count(agent.pid))
+    values = handle_values(agent)
+    assert len(values) == 201, agent.log_text()[-2000:]
+    assert 0 < values[-1] <= values[20], values
+    assert fds[1] - fds[0] <= FD_GROWTH_LIMIT, fds
 
 
 def test_second_instance_on_the_same_port_is_refused(wine: WineSession, start_agent: StartAgent) -> None:
@@ -405,7 +427,7 @@ def enabled(agent: AgentProcess) -> dict[str, bool]:
     return {c.name: c.enabled for c in agent.client.info().supported_commands}
 
 
-def assert_disabled(agent: AgentProcess, name: str, args: Mapping[str, Any] | None = None) -> None:
+def assert_disabled(agent: AgentProcess, name: str, args: dict[str, Any] | None = None) -> None:
     with pytest.raises(ExecuteError) as info:
         agent.client.execute(name, args)
     assert (info.value.error_class, info.value.desc) == ("CommandNotFound", DISABLED.format(name))
@@ -447,6 +469,5 @@ def test_unknown_names_in_rpc_lists_are_warned_about(wine: WineSession, start_ag
     log_path = "C:\\qga-test-rpcs.log"
     agent = start_agent(["-b", "guest-no-such-command", "-l", log_path], env=NO_CONF)
     agent.client.ping()
-    text = windows_file(wine, log_path).read_text()
+    text = read_log(wine, log_path)
     assert "warning: block-rpcs: unknown command 'guest-no-such-command' ignored" in text
-

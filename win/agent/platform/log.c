@@ -9,6 +9,7 @@
 
 #include "names.h"
 #include "core/error.h"
+#include "core/utf8.h"
 #include "platform/error.h"
 #include "platform/log.h"
 #include "platform/security.h"
@@ -147,6 +148,27 @@ static size_t format_prefix(char *buffer, size_t size, enum log_level level)
     return len > 0 && (size_t)len < size ? (size_t)len : 0;
 }
 
+/* The log is UTF-8 text, one event per line: control characters (a message may quote what the
+ * host sent) and invalid UTF-8 become '?'.  The final CR LF is kept. */
+static void sanitize(char *line, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)line, *end = p + len - 2;
+
+    while (p < end)
+    {
+        const unsigned char *start = p;
+
+        if (*p < 0x80)
+        {
+            if (*p < 0x20 || *p == 0x7f) line[p - (const unsigned char *)line] = '?';
+            p++;
+            continue;
+        }
+        if (utf8_decode(&p, end) <= 0)      /* C0 80 (modified UTF-8 NUL) too */
+            for (; start < p; start++) line[start - (const unsigned char *)line] = '?';
+    }
+}
+
 static void log_line(enum log_level level, const char *fmt, va_list ap)
 {
     char line[LOG_LINE_MAX];
@@ -160,6 +182,8 @@ static void log_line(enum log_level level, const char *fmt, va_list ap)
     line[len++] = '\r';
     line[len++] = '\n';
     line[len] = 0;
+
+    sanitize(line, len);
 
     AcquireSRWLockExclusive(&log_state.lock);
     if (log_state.frozen)

@@ -90,6 +90,20 @@ static bool wait_or_stop(struct agent *agent, DWORD ms)
     return false;
 }
 
+/* For leak hunting (tests watch these over many reconnects): the handle count, and the value a
+ * new handle gets.  Handle slots are reused lowest first, so a leak pushes the value up; Wine 8
+ * reports a count of 0, the probe still works there. */
+static void log_handle_usage(void)
+{
+    DWORD count = 0;
+    HANDLE probe = CreateEventW(NULL, FALSE, FALSE, NULL);
+
+    GetProcessHandleCount(GetCurrentProcess(), &count);
+    platform_log(LOG_DEBUG, "process handles: count %lu, next value %lu", (unsigned long)count,
+                 (unsigned long)(ULONG_PTR)probe);
+    if (probe) CloseHandle(probe);
+}
+
 static void reset_connection(struct connection *connection)
 {
     json_stream_reset(connection->stream);    /* a partial request from the old host is dropped */
@@ -146,6 +160,7 @@ int agent_serve(struct agent *agent)
                 continue;
             }
             platform_log(LOG_INFO, "channel %s opened", channel_path(agent->channel));
+            if (log_enabled(LOG_DEBUG)) log_handle_usage();
             opened_once = true;
             waiting_logged = idle_logged = false;
             retry_ms = SERVE_RETRY_MIN_MS;
