@@ -90,7 +90,8 @@ def test_help_names_every_option(wine: WineSession, exe: Path) -> None:
     for short, long in [("-c", "--config"), ("-m", "--method"), ("-p", "--path"), ("-l", "--logfile"),
                         ("-f", "--pidfile"), ("-t", "--statedir"), ("-v", "--verbose"), ("-V", "--version"),
                         ("-d", "--daemonize"), ("-s", "--service"), ("-b", "--block-rpcs"),
-                        ("-a", "--allow-rpcs"), ("-D", "--dump-conf"), ("-r", "--retry-path"), ("-h", "--help")]:
+                        ("-a", "--allow-rpcs"), ("-D", "--dump-conf"), ("-r", "--retry-path"),
+                        ("-h", "--help")]:
         assert f"{short}, {long}" in result.out
     assert "C:\\ProgramData\\qemu-ga" in result.out
     assert run(wine, exe, "-h").out == result.out
@@ -173,8 +174,8 @@ def test_dump_every_long_option(wine: WineSession, exe: Path) -> None:
 
 def test_dump_pidfile_follows_statedir(wine: WineSession, exe: Path) -> None:
     values = dump(wine, exe, "-t", "D:\\agent state\\")
-    assert (values["statedir"], values["pidfile"]) == ("D:\\\\agent state\\\\",
-                                                        "D:\\\\agent state\\\\qemu-ga.pid")
+    assert values["statedir"] == "D:\\\\agent state\\\\"
+    assert values["pidfile"] == "D:\\\\agent state\\\\qemu-ga.pid"
 
 
 EVERY_KEY = """[general]
