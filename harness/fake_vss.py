@@ -141,7 +141,8 @@ class FakeVss:
         return next(e for e in events if e.key == key)
 
 
-def keys(events: Iterable[TraceEvent], actors: Iterable[str] = ("requester", "provider", "writer")) -> list[str]:
+def keys(events: Iterable[TraceEvent],
+         actors: Iterable[str] = ("requester", "provider", "writer")) -> list[str]:
     """actor:call of the events by the given actors, in trace order (duplicates kept)."""
     wanted = set(actors)
     return [e.key for e in events if e.actor in wanted]

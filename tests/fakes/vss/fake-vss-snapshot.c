@@ -16,12 +16,16 @@
 #define NO_HR (-1)
 #define PROVIDER_IDLE_WAKE_MS 60000
 #define WATCHDOG_JOIN_MS      10000
+#define RUNNING_JOB_WAIT_MS   600000  /* a job already running when its caller gave up */
+
+enum { JOB_QUEUED, JOB_RUNNING, JOB_CANCELLED };
 
 struct provider_job
 {
     void (*fn)(void *);
     void *arg;
     HANDLE done;                      /* NULL: nobody waits */
+    volatile LONG state;              /* JOB_QUEUED, JOB_RUNNING, JOB_CANCELLED */
     volatile LONG refcount;
     struct provider_job *next;
 };
@@ -29,6 +33,7 @@ struct provider_job
 static SRWLOCK queue_lock = SRWLOCK_INIT;
 static struct provider_job *queue_head, *queue_tail;
 static HANDLE queue_event;
+static DWORD provider_thread_id;
 
 static void job_release(struct provider_job *job)
 {
@@ -55,7 +60,8 @@ static DWORD WINAPI provider_thread(void *arg)
             if ((job = queue_head) && !(queue_head = job->next)) queue_tail = NULL;
             ReleaseSRWLockExclusive(&queue_lock);
             if (!job) break;
-            job->fn(job->arg);
+            /* A caller that gave up waiting may have cancelled it (its arguments are gone). */
+            if (InterlockedCompareExchange(&job->state, JOB_RUNNING, JOB_QUEUED) == JOB_QUEUED) job->fn(job->arg);
             if (job->done) SetEvent(job->done);
             job_release(job);
         }
@@ -68,7 +74,7 @@ int provider_thread_start(void)
     HANDLE thread;
 
     if (!(queue_event = CreateEventW(NULL, FALSE, FALSE, NULL))) return -1;
-    if (!(thread = CreateThread(NULL, 0, provider_thread, NULL, 0, NULL))) return -1;
+    if (!(thread = CreateThread(NULL, 0, provider_thread, NULL, 0, &provider_thread_id))) return -1;
     CloseHandle(thread);
     return 0;
 }
@@ -96,6 +102,13 @@ static bool provider_post(void (*fn)(void *), void *arg, DWORD timeout_ms, bool 
     if (wait)
     {
         ok = WaitForSingleObject(job->done, timeout_ms) == WAIT_OBJECT_0;
+        if (!ok && InterlockedCompareExchange(&job->state, JOB_CANCELLED, JOB_QUEUED) != JOB_QUEUED &&
+            WaitForSingleObject(job->done, RUNNING_JOB_WAIT_MS) != WAIT_OBJECT_0)
+        {
+            /* The provider is stuck inside a call that uses our caller's stack: nothing sane is left. */
+            trace_event(0, "coordinator", "provider-hung", NO_HR, NO_HR, NULL);
+            ExitProcess(4);
+        }
         job_release(job);
     }
     return ok;
@@ -103,6 +116,12 @@ static bool provider_post(void (*fn)(void *), void *arg, DWORD timeout_ms, bool 
 
 bool provider_run(void (*fn)(void *), void *arg, DWORD timeout_ms)
 {
+    /* The sequence itself runs on the provider thread (it may end a session there). */
+    if (GetCurrentThreadId() == provider_thread_id)
+    {
+        fn(arg);
+        return true;
+    }
     return provider_post(fn, arg, timeout_ms, true);
 }
 

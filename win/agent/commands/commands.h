@@ -16,7 +16,11 @@
     X(guest_sync_delimited)
 
 /* Handlers in Windows files (commands/<subject>.c); keep sorted. */
-#define WINDOWS_COMMAND_HANDLERS(X)
+#define WINDOWS_COMMAND_HANDLERS(X) \
+    X(guest_fsfreeze_freeze) \
+    X(guest_fsfreeze_freeze_list) \
+    X(guest_fsfreeze_status) \
+    X(guest_fsfreeze_thaw)
 
 #define X(fn) int cmd_##fn(struct command_call *call);
 PORTABLE_COMMAND_HANDLERS(X)

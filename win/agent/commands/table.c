@@ -9,9 +9,19 @@ static const struct arg_spec sync_args[] =
     { NULL, 0, 0, NULL, NULL },
 };
 
+static const struct arg_spec fsfreeze_freeze_list_args[] =
+{
+    { "mountpoints", ARG_STR_LIST, ARG_OPTIONAL, NULL, NULL },
+    { NULL, 0, 0, NULL, NULL },
+};
+
 const struct command command_table[] =
 {
     /* name                    args        handler                    flags */
+    { "guest-fsfreeze-freeze",      NULL,  cmd_guest_fsfreeze_freeze,       0 },
+    { "guest-fsfreeze-freeze-list", fsfreeze_freeze_list_args, cmd_guest_fsfreeze_freeze_list, 0 },
+    { "guest-fsfreeze-status",      NULL,  cmd_guest_fsfreeze_status,       CMD_ALLOWED_FROZEN },
+    { "guest-fsfreeze-thaw",        NULL,  cmd_guest_fsfreeze_thaw,         CMD_ALLOWED_FROZEN },
     { "guest-info",            NULL,       cmd_guest_info,            CMD_ALLOWED_FROZEN },
     { "guest-ping",            NULL,       cmd_guest_ping,            CMD_ALLOWED_FROZEN },
     { "guest-sync",            sync_args,  cmd_guest_sync,            CMD_ALLOWED_FROZEN },
