@@ -32,8 +32,8 @@ FREEZE_ORDER = [
     "requester:SetContext", "requester:GatherWriterMetadata", "requester:AddComponent",
     "requester:StartSnapshotSet", "provider:IsVolumeSupported", "requester:AddToSnapshotSet",
     "requester:PrepareForBackup", "requester:GatherWriterStatus", "requester:DoSnapshotSet",
-    "writer:PrepareSnapshot", "provider:BeginPrepareSnapshot", "provider:EndPrepareSnapshots", "writer:Freeze",
-    "provider:PreCommitSnapshots",
+    "writer:PrepareSnapshot", "provider:BeginPrepareSnapshot", "provider:EndPrepareSnapshots",
+    "writer:Freeze", "provider:PreCommitSnapshots",
 ]
 THAW_ORDER = [
     "provider:CommitSnapshots", "provider:PostCommitSnapshots", "writer:Thaw", "writer:PostSnapshot",
