@@ -94,6 +94,40 @@ static bool find_pci_id(HDEVINFO set, SP_DEVINFO_DATA *devinfo, uint16_t *vendor
     return found;
 }
 
+/* A REG_SZ registry property of a device as UTF-8; *out NULL when absent. */
+static int get_registry_string(HDEVINFO set, SP_DEVINFO_DATA *devinfo, DWORD property, char **out)
+{
+    WCHAR *value_w;
+    DWORD size = 0, type;
+    int ret;
+
+    *out = NULL;
+    if (SetupDiGetDeviceRegistryPropertyW(set, devinfo, property, &type, NULL, 0, &size)
+        || GetLastError() != ERROR_INSUFFICIENT_BUFFER || type != REG_SZ || size > DEVICE_PROPERTY_MAX)
+        return 0;
+    if (!(value_w = calloc(1, size + sizeof(WCHAR))))
+        return QGA_ENOMEM;
+    ret = 0;
+    if (SetupDiGetDeviceRegistryPropertyW(set, devinfo, property, &type, (BYTE *)value_w, size, NULL)
+        && type == REG_SZ && *value_w)
+        ret = utf16_to_utf8(value_w, out);
+    free(value_w);
+    return ret == QGA_ENOMEM ? ret : 0;
+}
+
+/* "driver-name": the device's display name (DEVPKEY_NAME: friendly name, else description),
+ * looked up in the registry properties where the unified property is missing. */
+static int get_name(HDEVINFO set, SP_DEVINFO_DATA *devinfo, char **out)
+{
+    int ret;
+
+    if ((ret = get_string_property(set, devinfo, &DEVPKEY_NAME, out)) < 0 || *out)
+        return ret;
+    if ((ret = get_registry_string(set, devinfo, SPDRP_FRIENDLYNAME, out)) < 0 || *out)
+        return ret;
+    return get_registry_string(set, devinfo, SPDRP_DEVICEDESC, out);
+}
+
 /* One GuestDeviceInfo, or nothing for a device that is not ours or has no driver installed. */
 static int add_device(HDEVINFO set, SP_DEVINFO_DATA *devinfo, struct json_value *list)
 {
@@ -109,7 +143,7 @@ static int add_device(HDEVINFO set, SP_DEVINFO_DATA *devinfo, struct json_value 
     /* compat: as qemu-ga, a device without driver version (no driver installed) is not listed. */
     if ((ret = get_string_property(set, devinfo, &DEVPKEY_Device_DriverVersion, &version)) < 0 || !version)
         goto out;
-    if ((ret = get_string_property(set, devinfo, &DEVPKEY_NAME, &name)) < 0 || !name)
+    if ((ret = get_name(set, devinfo, &name)) < 0 || !name)
         goto out;
     if ((ret = get_property(set, devinfo, &DEVPKEY_Device_DriverDate, DEVPROP_TYPE_FILETIME, sizeof(*date),
                             (void **)&date)) < 0)
