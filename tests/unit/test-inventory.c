@@ -9,7 +9,7 @@
 #include "core/inventory.h"
 #include "unit.h"
 
-UNIT_TEST(inventory_filetime_conversions)
+TEST(inventory_filetime_conversions)
 {
     int64_t ns;
 
@@ -37,7 +37,7 @@ UNIT_TEST(inventory_filetime_conversions)
     CHECK(filetime_to_unix_seconds(FILETIME_UNIX_EPOCH - 10000000) == -1.0);
 }
 
-UNIT_TEST(inventory_timezone_offsets)
+TEST(inventory_timezone_offsets)
 {
     CHECK_INT(timezone_offset_seconds(0, 0), 0);
     CHECK_INT(timezone_offset_seconds(-60, 0), 3600);        /* CET, standard time */
@@ -51,7 +51,7 @@ UNIT_TEST(inventory_timezone_offsets)
     CHECK_INT(timezone_offset_seconds(-840, 0), 50400);      /* Kiribati, +14:00 */
 }
 
-UNIT_TEST(inventory_load_ewma)
+TEST(inventory_load_ewma)
 {
     struct load_average load = { 0, 0, 0 };
     int i;
@@ -93,7 +93,7 @@ UNIT_TEST(inventory_load_ewma)
     CHECK(fabs(LOAD_FACTOR_15M - exp(-5.0 / 900)) < 1e-15);
 }
 
-UNIT_TEST(inventory_bus_types)
+TEST(inventory_bus_types)
 {
     static const char *const want[] =
     {
@@ -132,7 +132,7 @@ static void check_pci(bool have_bus, uint32_t bus, bool have_address, uint32_t a
     CHECK_INT(pci.function, function);
 }
 
-UNIT_TEST(inventory_pci_address)
+TEST(inventory_pci_address)
 {
     check_pci(true, 0, true, 0x00050000, 0, 0, 5, 0);      /* 00:05.0, virtio-blk on pc */
     check_pci(true, 3, true, 0x00000000, 0, 3, 0, 0);      /* 03:00.0 behind a q35 root port */
@@ -143,7 +143,7 @@ UNIT_TEST(inventory_pci_address)
     check_pci(false, 0, false, 0, -1, -1, -1, -1);
 }
 
-UNIT_TEST(inventory_device_ancestors)
+TEST(inventory_device_ancestors)
 {
     CHECK_INT(classify_device_ancestor("PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00\\3&13C0B0C5&0&28"),
               ANCESTOR_PCI);
@@ -173,7 +173,7 @@ static void check_serial(const char *buf, size_t received, uint32_t offset, cons
     free(got);
 }
 
-UNIT_TEST(inventory_disk_serial)
+TEST(inventory_disk_serial)
 {
     static const char desc[] = "HEADER..QM00001\0tail";
     static const char padded[] = "HDR.    WD-12345   \0";
@@ -190,7 +190,7 @@ UNIT_TEST(inventory_disk_serial)
     check_serial("HDR.\0", 5, 4, NULL);                           /* empty */
 }
 
-UNIT_TEST(inventory_mountpoints)
+TEST(inventory_mountpoints)
 {
     char a[] = "C:\\", b[] = "C:\\mnt\\data\\", c[] = "", d[] = "C:";
 
@@ -204,7 +204,7 @@ UNIT_TEST(inventory_mountpoints)
     CHECK_STR(d, "C:");
 }
 
-UNIT_TEST(inventory_mac_text)
+TEST(inventory_mac_text)
 {
     static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xAB, 0xcd, 0xEF };
     static const uint8_t eui64[8] = { 0x02, 0, 0, 0, 0, 0, 0xfe, 0xff };
@@ -233,7 +233,7 @@ static void check_ipv6(const char *want, const uint8_t bytes[16])
     CHECK_STR(text, want);
 }
 
-UNIT_TEST(inventory_ip_text)
+TEST(inventory_ip_text)
 {
     static const uint8_t v4[][4] = { { 127, 0, 0, 1 }, { 0, 0, 0, 0 }, { 255, 255, 255, 255 }, { 10, 0, 2, 15 } };
     char text[IP_ADDRESS_TEXT_MAX];
@@ -283,7 +283,7 @@ static void check_hwid(const char *id, bool match, uint16_t vendor, uint16_t dev
     }
 }
 
-UNIT_TEST(inventory_hardware_ids)
+TEST(inventory_hardware_ids)
 {
     check_hwid("PCI\\VEN_1AF4&DEV_1000&SUBSYS_00011AF4&REV_00", true, 0x1af4, 0x1000);
     check_hwid("PCI\\VEN_1AF4&DEV_1041", true, 0x1af4, 0x1041);
@@ -328,7 +328,7 @@ static void check_vcpu(const struct json_value *list, size_t index, int64_t id)
     CHECK(v && v->type == JSON_BOOL && !v->u.boolean);
 }
 
-UNIT_TEST(inventory_vcpus_across_groups)
+TEST(inventory_vcpus_across_groups)
 {
     const uint64_t one_group[] = { 0x3 };
     const uint64_t sparse[] = { 0x5 };
@@ -371,7 +371,7 @@ static double login_time(const struct json_value *list, size_t index)
     return v && v->type == JSON_DOUBLE ? v->u.number : -1;
 }
 
-UNIT_TEST(inventory_users_dedup)
+TEST(inventory_users_dedup)
 {
     struct json_value *list = json_array();
     const struct json_value *user;

@@ -47,7 +47,7 @@ static const struct
     { 5, 1, 2600, false, "Microsoft Windows XP", "xp" },
 };
 
-UNIT_TEST(osinfo_known_releases)
+TEST(osinfo_known_releases)
 {
     size_t i;
 
@@ -90,13 +90,13 @@ static void check_table(const struct os_release *table, unsigned count, bool ser
     }
 }
 
-UNIT_TEST(osinfo_every_row_reachable)
+TEST(osinfo_every_row_reachable)
 {
     check_table(osinfo_client_releases, osinfo_client_release_count, false);
     check_table(osinfo_server_releases, osinfo_server_release_count, true);
 }
 
-UNIT_TEST(osinfo_unknown_versions)
+TEST(osinfo_unknown_versions)
 {
     CHECK(osinfo_find_release(6, 4, 9841, false) == NULL);
     CHECK(osinfo_find_release(11, 0, 30000, false) == NULL);
@@ -106,7 +106,7 @@ UNIT_TEST(osinfo_unknown_versions)
     CHECK(osinfo_find_release(5, 1, 2600, true) == NULL);   /* no XP server */
 }
 
-UNIT_TEST(osinfo_windows7_has_version_id)
+TEST(osinfo_windows7_has_version_id)
 {
     /* qemu-ga reports "Microsoft Windows 77" and no version-id (missing comma in its table). */
     const struct os_release *r = osinfo_find_release(6, 1, 7600, false);
@@ -118,7 +118,7 @@ UNIT_TEST(osinfo_windows7_has_version_id)
     }
 }
 
-UNIT_TEST(osinfo_machine_names)
+TEST(osinfo_machine_names)
 {
     CHECK_STR(osinfo_machine_name(0), "x86");
     CHECK_STR(osinfo_machine_name(5), "arm");
@@ -143,7 +143,7 @@ static void check_pretty(const char *product, uint32_t major, uint32_t build, bo
     free(got);
 }
 
-UNIT_TEST(osinfo_pretty_name_windows11_fix)
+TEST(osinfo_pretty_name_windows11_fix)
 {
     check_pretty("Windows 10 Pro", 10, 22631, false, "Windows 11 Pro");
     check_pretty("Windows 10 Enterprise LTSC", 10, 26100, false, "Windows 11 Enterprise LTSC");
@@ -156,7 +156,7 @@ UNIT_TEST(osinfo_pretty_name_windows11_fix)
     check_pretty("Windows 10 Server", 10, 26100, true, "Windows 10 Server");
 }
 
-UNIT_TEST(osinfo_pretty_name_fallbacks)
+TEST(osinfo_pretty_name_fallbacks)
 {
     check_pretty(NULL, 10, 19045, false, "Microsoft Windows 10");
     check_pretty("", 10, 22631, false, "Microsoft Windows 11");
