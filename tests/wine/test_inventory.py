@@ -51,16 +51,19 @@ CURRENT_VERSION_KEY = "HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion"
 
 # -- shapes -----------------------------------------------------------------------------------
 
-def check_members(value: Any, required: dict[str, Any], optional: dict[str, Any], what: str) -> dict[str, Any]:
-    """value is an object whose members are exactly required + a subset of optional, in schema
-    order (qemu's QAPI output order), each of the given type."""
+REQ, OPT = True, False
+
+
+def check_members(value: Any, schema: dict[str, tuple[type, bool]], what: str) -> dict[str, Any]:
+    """value is an object with every required member of schema, no member outside it, members in
+    schema order (qemu's QAPI output order), each of its type.  schema: name -> (type, REQ/OPT)."""
     assert isinstance(value, dict), f"{what}: {value!r}"
-    order = list(required) + list(optional)
     keys = list(value)
-    assert set(required) <= set(keys), f"{what}: missing {set(required) - set(keys)} in {value!r}"
-    assert set(keys) <= set(order), f"{what}: unexpected {set(keys) - set(order)} in {value!r}"
-    assert keys == [k for k in order if k in value], f"{what}: member order {keys}, schema {order}"
-    for key, kind in {**required, **optional}.items():
+    required = {k for k, (_, req) in schema.items() if req}
+    assert required <= set(keys), f"{what}: missing {required - set(keys)} in {value!r}"
+    assert set(keys) <= set(schema), f"{what}: unexpected {set(keys) - set(schema)} in {value!r}"
+    assert keys == [k for k in schema if k in value], f"{what}: member order {keys}, schema {list(schema)}"
+    for key, (kind, _) in schema.items():
         if key in value:
             got = value[key]
             assert isinstance(got, kind) and not (kind in (int, float) and isinstance(got, bool)), \
@@ -69,12 +72,14 @@ def check_members(value: Any, required: dict[str, Any], optional: dict[str, Any]
 
 
 def check_pci_address(value: Any) -> None:
-    check_members(value, {"domain": int, "bus": int, "slot": int, "function": int}, {}, "GuestPCIAddress")
+    check_members(value, {"domain": (int, REQ), "bus": (int, REQ), "slot": (int, REQ), "function": (int, REQ)},
+                  "GuestPCIAddress")
 
 
 def check_disk_address(value: Any) -> None:
-    check_members(value, {"pci-controller": dict, "bus-type": str, "bus": int, "target": int, "unit": int},
-                  {"serial": str, "dev": str, "ccw-address": dict}, "GuestDiskAddress")
+    check_members(value, {"pci-controller": (dict, REQ), "bus-type": (str, REQ), "bus": (int, REQ),
+                          "target": (int, REQ), "unit": (int, REQ), "serial": (str, OPT), "dev": (str, OPT),
+                          "ccw-address": (dict, OPT)}, "GuestDiskAddress")
     check_pci_address(value["pci-controller"])
 
 
@@ -111,12 +116,15 @@ def host_interfaces() -> dict[str, Any]:
     return {entry["ifname"]: entry for entry in json.loads(out)}
 
 
-def agent_footprint(agent: AgentProcess, wine: WineSession) -> tuple[int, int, int]:
-    """(resident KiB, agent fds, wineserver fds): Wine keeps a unix fd per open file, volume or
-    device handle, in the client and in the server, so handle leaks show up as fd growth."""
+def agent_footprint(agent: AgentProcess, wine: WineSession, build_dir: Path) -> tuple[int, int, int]:
+    """(resident KiB, handles, wineserver fds) of the agent, the only qemu-ga.exe running.
+    Handles come from tests/wine/tools/handle-count.c (Wine's GetProcessHandleCount is a stub);
+    Wine also keeps a unix fd in the server per open file, so those leaks show there too."""
     status = Path(f"/proc/{agent.pid}/status").read_text()
     rss = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))  # type: ignore[union-attr]
-    agent_fds = len(os.listdir(f"/proc/{agent.pid}/fd"))
+    result = wine.run([build_dir / "tests" / "wine" / "handle-count.exe", "qemu-ga.exe"]).check()
+    counts = [int(line.split()[1]) for line in result.out.splitlines() if re.fullmatch(r"\d+ \d+", line)]
+    assert len(counts) == 1, f"expected one qemu-ga.exe, handle-count says {result.out!r}"
     server_fds = 0
     marker = f"WINEPREFIX={wine.prefix}".encode()
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -126,7 +134,7 @@ def agent_footprint(agent: AgentProcess, wine: WineSession) -> tuple[int, int, i
                 server_fds = len(os.listdir(f"/proc/{pid}/fd"))
         except OSError:
             continue
-    return rss, agent_fds, server_fds
+    return rss, counts[0], server_fds
 
 
 def pipelined(qga: QGAClient, command: str, count: int) -> list[Any]:
@@ -151,20 +159,19 @@ def test_inventory_commands_listed_and_enabled(qga: QGAClient) -> None:
 
 # -- guest-get-osinfo -------------------------------------------------------------------------
 
-OSINFO_REQUIRED: dict[str, Any] = {}
-OSINFO_OPTIONAL = {"kernel-release": str, "kernel-version": str, "machine": str, "id": str, "name": str,
-                   "pretty-name": str, "version": str, "version-id": str, "variant": str, "variant-id": str}
+OSINFO_SCHEMA = {key: (str, OPT) for key in ("kernel-release", "kernel-version", "machine", "id", "name",
+                                              "pretty-name", "version", "version-id", "variant", "variant-id")}
 
 
 def test_osinfo_wine_default_is_windows7(qga: QGAClient) -> None:
-    info = check_members(qga.execute("guest-get-osinfo"), OSINFO_REQUIRED, OSINFO_OPTIONAL, "GuestOSInfo")
+    info = check_members(qga.execute("guest-get-osinfo"), OSINFO_SCHEMA, "GuestOSInfo")
     # Every member, in schema order; qemu-ga would say "Microsoft Windows 77" and omit version-id.
     assert info == {
         "kernel-release": "7601", "kernel-version": "6.1", "machine": "x86_64", "id": "mswindows",
         "name": "Microsoft Windows", "pretty-name": "Microsoft Windows 7", "version": "Microsoft Windows 7",
         "version-id": "7", "variant": "client", "variant-id": "client",
     }
-    assert list(info) == list(OSINFO_OPTIONAL)
+    assert list(info) == list(OSINFO_SCHEMA)
 
 
 # Wine's per-application versions: (kernel-version, kernel-release, version, version-id, variant).
@@ -225,7 +232,7 @@ def test_osinfo_pretty_name_from_registry(wine: WineSession, qga: QGAClient) -> 
 # -- guest-get-host-name ----------------------------------------------------------------------
 
 def test_host_name_is_dns_name(qga: QGAClient) -> None:
-    reply = check_members(qga.execute("guest-get-host-name"), {"host-name": str}, {}, "GuestHostName")
+    reply = check_members(qga.execute("guest-get-host-name"), {"host-name": (str, REQ)}, "GuestHostName")
     # Wine's DNS host name is the host's name up to the first dot; case and length kept (the
     # NetBIOS name qemu-ga reports would be upper-case and cut at 15 characters).
     assert reply["host-name"] == os.uname().nodename.split(".")[0]
@@ -241,8 +248,7 @@ def test_users_wine_has_no_sessions(qga: QGAClient) -> None:
 # -- guest-get-timezone -----------------------------------------------------------------------
 
 def check_timezone(reply: Any, tz: str, names: dict[str, str] | None) -> None:
-    check_members(reply, {"offset": int}, {"zone": str}, "GuestTimezone")
-    assert list(reply)[-1] == "offset"
+    check_members(reply, {"zone": (str, OPT), "offset": (int, REQ)}, "GuestTimezone")
     offsets, states = expected_offset(tz)
     assert reply["offset"] in offsets, (reply, offsets)
     if names is None:
@@ -272,7 +278,8 @@ def test_vcpus_match_host(qga: QGAClient) -> None:
     vcpus = qga.execute("guest-get-vcpus")
     assert isinstance(vcpus, list)
     for vcpu in vcpus:
-        check_members(vcpu, {"logical-id": int, "online": bool}, {"can-offline": bool}, "GuestLogicalProcessor")
+        check_members(vcpu, {"logical-id": (int, REQ), "online": (bool, REQ), "can-offline": (bool, OPT)},
+                      "GuestLogicalProcessor")
         assert vcpu["online"] is True and vcpu["can-offline"] is False
     assert [v["logical-id"] for v in vcpus] == list(range(os.cpu_count() or 0))
 
@@ -294,16 +301,17 @@ def test_load_without_counter_is_clear_error(qga: QGAClient) -> None:
 # -- guest-network-get-interfaces -------------------------------------------------------------
 
 def check_interface(entry: Any) -> None:
-    check_members(entry, {"name": str}, {"hardware-address": str, "ip-addresses": list, "statistics": dict},
-                  "GuestNetworkInterface")
+    check_members(entry, {"name": (str, REQ), "hardware-address": (str, OPT), "ip-addresses": (list, OPT),
+                          "statistics": (dict, OPT)}, "GuestNetworkInterface")
     for address in entry.get("ip-addresses", []):
-        check_members(address, {"ip-address": str, "ip-address-type": str, "prefix": int}, {}, "GuestIpAddress")
+        check_members(address, {"ip-address": (str, REQ), "ip-address-type": (str, REQ), "prefix": (int, REQ)},
+                      "GuestIpAddress")
         assert address["ip-address-type"] in ("ipv4", "ipv6")
         assert "%" not in address["ip-address"]
     if "statistics" in entry:
-        check_members(entry["statistics"], {k: int for k in (
+        check_members(entry["statistics"], {k: (int, REQ) for k in (
             "rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped")},
-            {}, "GuestNetworkInterfaceStat")
+            "GuestNetworkInterfaceStat")
     if "hardware-address" in entry:
         assert re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2})+", entry["hardware-address"]), entry
 
@@ -349,10 +357,10 @@ def test_fsinfo_wine_volumes(wine: WineSession, qga: QGAClient) -> None:
     volumes = qga.execute("guest-get-fsinfo")
     assert isinstance(volumes, list)
     for volume in volumes:
-        check_members(volume, {"name": str, "mountpoint": str, "type": str},
-                      {"used-bytes": int, "total-bytes": int, "total-bytes-privileged": int, "disk": list},
-                      "GuestFilesystemInfo")
-        assert "disk" in volume and "total-bytes-privileged" not in volume
+        check_members(volume, {"name": (str, REQ), "mountpoint": (str, REQ), "type": (str, REQ),
+                               "used-bytes": (int, OPT), "total-bytes": (int, OPT),
+                               "total-bytes-privileged": (int, OPT), "disk": (list, REQ)}, "GuestFilesystemInfo")
+        assert "total-bytes-privileged" not in volume
         for disk in volume["disk"]:
             check_disk_address(disk)
     # wine-notes.md section 9: C: and Z:, GUID paths ending in the drive letter's code, NTFS,
@@ -421,9 +429,10 @@ def fake_devices(wine: WineSession, build_dir: Path) -> Iterator[None]:
 def test_devices_report_virtio_and_qemu_drivers(qga: QGAClient, fake_devices: None) -> None:
     devices = qga.execute("guest-get-devices")
     for device in devices:
-        check_members(device, {"driver-name": str}, {"driver-date": int, "driver-version": str, "id": dict},
-                      "GuestDeviceInfo")
-        check_members(device["id"], {"type": str, "vendor-id": int, "device-id": int}, {}, "GuestDeviceIdPCI")
+        check_members(device, {"driver-name": (str, REQ), "driver-date": (int, OPT), "driver-version": (str, OPT),
+                               "id": (dict, OPT)}, "GuestDeviceInfo")
+        check_members(device["id"], {"type": (str, REQ), "vendor-id": (int, REQ), "device-id": (int, REQ)},
+                      "GuestDeviceId")
     key = lambda d: (d["id"]["vendor-id"], d["id"]["device-id"])  # noqa: E731
     assert sorted(devices, key=key) == sorted(FAKE_DEVICES_REPORTED, key=key)
 
@@ -437,7 +446,7 @@ LEAK_ROUNDS = 400           # requests per command and round
 LEAK_RSS_SLACK_KIB = 256    # allocator noise; a 1-byte-per-call leak would not show, 1 KiB would
 
 
-def test_polling_leaks_nothing(wine: WineSession, agent: AgentProcess, qga: QGAClient) -> None:
+def test_polling_leaks_nothing(wine: WineSession, agent: AgentProcess, qga: QGAClient, build_dir: Path) -> None:
     def poll_all() -> None:
         for command in POLLED:
             for reply in pipelined(qga, command, LEAK_ROUNDS):
@@ -445,10 +454,10 @@ def test_polling_leaks_nothing(wine: WineSession, agent: AgentProcess, qga: QGAC
                 assert "return" in reply or reply["error"]["desc"] == LOAD_COUNTER_ERROR, reply
 
     poll_all()                              # warm-up: caches, lazily loaded DLLs, heap growth
-    before = agent_footprint(agent, wine)
+    before = agent_footprint(agent, wine, build_dir)
     for _ in range(3):
         poll_all()
-    after = agent_footprint(agent, wine)
+    after = agent_footprint(agent, wine, build_dir)
     assert after[0] - before[0] <= LEAK_RSS_SLACK_KIB, f"resident KiB {before[0]} -> {after[0]}"
-    assert after[1] <= before[1], f"agent fds {before[1]} -> {after[1]}"
+    assert after[1] <= before[1], f"agent handles {before[1]} -> {after[1]}"
     assert after[2] <= before[2], f"wineserver fds {before[2]} -> {after[2]}"
