@@ -20,7 +20,17 @@
     X(guest_fsfreeze_freeze) \
     X(guest_fsfreeze_freeze_list) \
     X(guest_fsfreeze_status) \
-    X(guest_fsfreeze_thaw)
+    X(guest_fsfreeze_thaw) \
+    X(guest_get_devices) \
+    X(guest_get_disks) \
+    X(guest_get_fsinfo) \
+    X(guest_get_host_name) \
+    X(guest_get_load) \
+    X(guest_get_osinfo) \
+    X(guest_get_timezone) \
+    X(guest_get_users) \
+    X(guest_get_vcpus) \
+    X(guest_network_get_interfaces)
 
 #define X(fn) int cmd_##fn(struct command_call *call);
 PORTABLE_COMMAND_HANDLERS(X)

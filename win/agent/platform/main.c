@@ -39,6 +39,7 @@ struct agent_module
 static const struct agent_module agent_modules[] =
 {
     /* name        init                 cleanup          (keep the NULL row last) */
+    { "load",      NULL,                load_sampler_cleanup },
     { "fsfreeze",  freeze_init,         freeze_cleanup },
     { NULL,        NULL,                NULL },
 };
