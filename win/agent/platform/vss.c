@@ -49,6 +49,13 @@ struct freeze_state
     char *auto_thaw_report;           /* the next thaw's error after an auto-thaw (malloc'd) */
 };
 
+/* Defined here rather than taken from libuuid, whose object holding them also defines the
+ * GUID_DEVINTERFACE_* that commands/disk.c defines (duplicate symbols). */
+static const GUID global_options_clsid =
+    { 0x0000034b, 0x0000, 0x0000, { 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 } };
+static const GUID global_options_iid =
+    { 0x0000015b, 0x0000, 0x0000, { 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 } };
+
 static void *com_security_sd;         /* absolute SD pieces, alive while COM may use them */
 static void *com_security_parts[4];
 static bool com_initialised;
@@ -102,7 +109,7 @@ int vss_com_init(void)
     }
     /* Microsoft's advice for requesters: COM must not swallow exceptions that would leave VSS in
      * an undefined state. */
-    if (SUCCEEDED(CoCreateInstance(&CLSID_GlobalOptions, NULL, CLSCTX_INPROC_SERVER, &IID_IGlobalOptions,
+    if (SUCCEEDED(CoCreateInstance(&global_options_clsid, NULL, CLSCTX_INPROC_SERVER, &global_options_iid,
                                    (void **)&options)))
     {
         IGlobalOptions_Set(options, COMGLB_EXCEPTION_HANDLING, COMGLB_EXCEPTION_DONOT_HANDLE_ANY);
