@@ -23,7 +23,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -54,7 +54,7 @@ CURRENT_VERSION_KEY = "HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion"
 REQ, OPT = True, False
 
 
-def check_members(value: Any, schema: dict[str, tuple[type, bool]], what: str) -> dict[str, Any]:
+def check_members(value: Any, schema: Mapping[str, tuple[type, bool]], what: str) -> dict[str, Any]:
     """value is an object with every required member of schema, no member outside it, members in
     schema order (qemu's QAPI output order), each of its type.  schema: name -> (type, REQ/OPT)."""
     assert isinstance(value, dict), f"{what}: {value!r}"
@@ -72,8 +72,8 @@ def check_members(value: Any, schema: dict[str, tuple[type, bool]], what: str) -
 
 
 def check_pci_address(value: Any) -> None:
-    check_members(value, {"domain": (int, REQ), "bus": (int, REQ), "slot": (int, REQ), "function": (int, REQ)},
-                  "GuestPCIAddress")
+    members = ("domain", "bus", "slot", "function")
+    check_members(value, {key: (int, REQ) for key in members}, "GuestPCIAddress")
 
 
 def check_disk_address(value: Any) -> None:
@@ -159,8 +159,9 @@ def test_inventory_commands_listed_and_enabled(qga: QGAClient) -> None:
 
 # -- guest-get-osinfo -------------------------------------------------------------------------
 
-OSINFO_SCHEMA = {key: (str, OPT) for key in ("kernel-release", "kernel-version", "machine", "id", "name",
-                                              "pretty-name", "version", "version-id", "variant", "variant-id")}
+OSINFO_MEMBERS = ("kernel-release", "kernel-version", "machine", "id", "name", "pretty-name", "version",
+                  "version-id", "variant", "variant-id")
+OSINFO_SCHEMA = {key: (str, OPT) for key in OSINFO_MEMBERS}
 
 
 def test_osinfo_wine_default_is_windows7(qga: QGAClient) -> None:
@@ -209,8 +210,8 @@ def set_product_name(wine: WineSession, value: str | None) -> None:
     """Writes (or deletes) ProductName through a UTF-16 .reg file: Wine would read a command-line
     argument in the Unix locale's code page, which is ASCII under `make`'s LC_ALL=C."""
     data = f'"ProductName"="{value}"' if value is not None else '"ProductName"=-'
-    text = f"Windows Registry Editor Version 5.00\r\n\r\n[{CURRENT_VERSION_KEY.replace('HKLM', 'HKEY_LOCAL_MACHINE')}]" \
-           f"\r\n{data}\r\n"
+    key = CURRENT_VERSION_KEY.replace("HKLM", "HKEY_LOCAL_MACHINE")
+    text = f"Windows Registry Editor Version 5.00\r\n\r\n[{key}]\r\n{data}\r\n"
     path = wine.scratch / "product-name.reg"
     path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
     wine.run(["reg", "import", wine.windows_path(path)]).check()
@@ -219,8 +220,9 @@ def set_product_name(wine: WineSession, value: str | None) -> None:
 def test_osinfo_pretty_name_from_registry(wine: WineSession, qga: QGAClient) -> None:
     original = qga.execute("guest-get-osinfo")["pretty-name"]
     try:
-        set_product_name(wine, "Windows 10 Pro \u00dcn\u00efc\u00f8de \u2603")
-        assert qga.execute("guest-get-osinfo")["pretty-name"] == "Windows 10 Pro \u00dcn\u00efc\u00f8de \u2603"
+        name = "Windows 10 Pro \u00dcn\u00efc\u00f8de \u2603"
+        set_product_name(wine, name)
+        assert qga.execute("guest-get-osinfo")["pretty-name"] == name
         # Without ProductName, pretty-name falls back to the release name.
         set_product_name(wine, None)
         assert qga.execute("guest-get-osinfo")["pretty-name"] == "Microsoft Windows 7"
@@ -304,14 +306,14 @@ def check_interface(entry: Any) -> None:
     check_members(entry, {"name": (str, REQ), "hardware-address": (str, OPT), "ip-addresses": (list, OPT),
                           "statistics": (dict, OPT)}, "GuestNetworkInterface")
     for address in entry.get("ip-addresses", []):
-        check_members(address, {"ip-address": (str, REQ), "ip-address-type": (str, REQ), "prefix": (int, REQ)},
-                      "GuestIpAddress")
+        check_members(address, {"ip-address": (str, REQ), "ip-address-type": (str, REQ),
+                                "prefix": (int, REQ)}, "GuestIpAddress")
         assert address["ip-address-type"] in ("ipv4", "ipv6")
         assert "%" not in address["ip-address"]
     if "statistics" in entry:
-        check_members(entry["statistics"], {k: (int, REQ) for k in (
-            "rx-bytes", "rx-packets", "rx-errs", "rx-dropped", "tx-bytes", "tx-packets", "tx-errs", "tx-dropped")},
-            "GuestNetworkInterfaceStat")
+        counters = ("rx-bytes", "rx-packets", "rx-errs", "rx-dropped",
+                    "tx-bytes", "tx-packets", "tx-errs", "tx-dropped")
+        check_members(entry["statistics"], {k: (int, REQ) for k in counters}, "GuestNetworkInterfaceStat")
     if "hardware-address" in entry:
         assert re.fullmatch(r"[0-9a-f]{2}(:[0-9a-f]{2})+", entry["hardware-address"]), entry
 
@@ -359,7 +361,8 @@ def test_fsinfo_wine_volumes(wine: WineSession, qga: QGAClient) -> None:
     for volume in volumes:
         check_members(volume, {"name": (str, REQ), "mountpoint": (str, REQ), "type": (str, REQ),
                                "used-bytes": (int, OPT), "total-bytes": (int, OPT),
-                               "total-bytes-privileged": (int, OPT), "disk": (list, REQ)}, "GuestFilesystemInfo")
+                               "total-bytes-privileged": (int, OPT), "disk": (list, REQ)},
+                      "GuestFilesystemInfo")
         assert "total-bytes-privileged" not in volume
         for disk in volume["disk"]:
             check_disk_address(disk)
@@ -429,8 +432,8 @@ def fake_devices(wine: WineSession, build_dir: Path) -> Iterator[None]:
 def test_devices_report_virtio_and_qemu_drivers(qga: QGAClient, fake_devices: None) -> None:
     devices = qga.execute("guest-get-devices")
     for device in devices:
-        check_members(device, {"driver-name": (str, REQ), "driver-date": (int, OPT), "driver-version": (str, OPT),
-                               "id": (dict, OPT)}, "GuestDeviceInfo")
+        check_members(device, {"driver-name": (str, REQ), "driver-date": (int, OPT),
+                               "driver-version": (str, OPT), "id": (dict, OPT)}, "GuestDeviceInfo")
         check_members(device["id"], {"type": (str, REQ), "vendor-id": (int, REQ), "device-id": (int, REQ)},
                       "GuestDeviceId")
     key = lambda d: (d["id"]["vendor-id"], d["id"]["device-id"])  # noqa: E731
@@ -446,7 +449,8 @@ LEAK_ROUNDS = 400           # requests per command and round
 LEAK_RSS_SLACK_KIB = 256    # allocator noise; a 1-byte-per-call leak would not show, 1 KiB would
 
 
-def test_polling_leaks_nothing(wine: WineSession, agent: AgentProcess, qga: QGAClient, build_dir: Path) -> None:
+def test_polling_leaks_nothing(wine: WineSession, agent: AgentProcess, qga: QGAClient,
+                               build_dir: Path) -> None:
     def poll_all() -> None:
         for command in POLLED:
             for reply in pipelined(qga, command, LEAK_ROUNDS):
