@@ -317,7 +317,7 @@ class QMPClient:
             raise HarnessError("QMPClient.connect() called twice")
         self.path = str(path)
         deadline = time.monotonic() + timeout
-        sock = _connect_unix_retry(self.path, deadline, alive, "QMP")
+        sock = connect_unix_socket(self.path, deadline, alive, "QMP")
         self._sock = sock
         try:
             self.greeting = Greeting.from_wire(_read_one(sock, deadline))
@@ -583,9 +583,9 @@ class QMPClient:
 
 
 # ---------------------------------------------------------------------------------------------
-# Socket helpers, shared with the chardev transport (harness/chardev.py).
+# Socket helper, shared with the chardev transport (harness/chardev.py).
 
-def _connect_unix_retry(path: str, deadline: float, alive: Callable[[], bool] | None,
+def connect_unix_socket(path: str, deadline: float, alive: Callable[[], bool] | None,
                         what: str) -> socket.socket:
     """Connect a SOCK_STREAM unix socket, retrying while the server is not there yet."""
     while True:
