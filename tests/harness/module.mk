@@ -3,7 +3,7 @@
 # plus the type and style checks (mypy one directory at a time: each has its own conftest.py)
 # that style.md section 9 asks of harness/ and every Python test.
 
-PY_LINT_PATHS = $(patsubst %/,%,$(sort $(dir $(wildcard $(addsuffix /*.py,harness tests/harness tests/vm \
+PY_LINT_PATHS = $(patsubst %/,%,$(sort $(dir $(wildcard $(addsuffix /*.py,harness tests/harness tests/vm tests/ci \
                   images/linux-wine)))))
 FLAKE8        := flake8 --max-line-length=110
 MYPY          := mypy --strict --cache-dir=$(B)/mypy
