@@ -9,9 +9,9 @@ FLAKE8        := flake8 --max-line-length=110
 MYPY          := mypy --strict --cache-dir=$(B)/mypy
 
 .PHONY: check-harness lint-python
-## check-harness: pytest of harness/ (QMP against QEMU -machine none and a fake server) + lint
+## check-harness: harness/ tests (QMP vs QEMU -machine none and a fake), .gitlab-ci.yml structure, lint
 check-harness: lint-python
-	$(Q)$(PYTEST) -q tests/harness $(PYTEST_ARGS)
+	$(Q)$(PYTEST) -q tests/harness tests/ci $(PYTEST_ARGS)
 
 ## lint-python: mypy --strict and flake8 over the harness and the Python tests
 lint-python:
