@@ -325,13 +325,15 @@ class VM:
         self._own_dir = run_dir is None
         self.run_dir = Path(tempfile.mkdtemp(prefix="qga-vm-")) if run_dir is None else run_dir
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.qmp_path = self.run_dir / "qmp.sock"
-        self.qga_path = self.run_dir / "qga.sock"
+        # A unix socket path has at most 107 bytes: deep run directories get theirs elsewhere.
+        self._sock_dir: Path | None = None
+        sock_dir = self.run_dir
+        if len(str(self.run_dir / "qmp.sock")) > MAX_UNIX_PATH:
+            self._sock_dir = sock_dir = Path(tempfile.mkdtemp(prefix="qga-vm-sock-"))
+        self.qmp_path = sock_dir / "qmp.sock"
+        self.qga_path = sock_dir / "qga.sock"
         self.console_log = self.run_dir / "console.log"
         self.qemu_log = self.run_dir / "qemu.log"
-        for sock in (self.qmp_path, self.qga_path):
-            if len(str(sock)) > MAX_UNIX_PATH:
-                raise HarnessError(f"socket path too long for a unix socket ({len(str(sock))} bytes): {sock}")
         self.proc: subprocess.Popen[bytes] | None = None
         self._qmp: QMPClient | None = None
         self._qga: QGAClient | None = None
@@ -561,6 +563,8 @@ class VM:
             self._kill()
             if self._qmp is not None:
                 self._qmp.close()
+            if self._sock_dir is not None:
+                shutil.rmtree(self._sock_dir, ignore_errors=True)
             self._cleanup(failed)
 
     def _cleanup(self, failed: bool) -> None:
