@@ -244,6 +244,16 @@ class LinuxWineProfile(Profile):
         return [run_dir / "share" / "logs" / "agent.log"]
 
 
+def _migration_events(qmp: QMPClient) -> None:
+    qmp.execute("migrate-set-capabilities", {"capabilities": [{"capability": "events", "state": True}]})
+
+
+def _wait_migration(qmp: QMPClient, timeout: float, doing: str) -> None:
+    ev = qmp.wait_event("MIGRATION", timeout, where=lambda e: e.data.get("status") in ("completed", "failed"))
+    if ev.data.get("status") != "completed":
+        raise HarnessError(f"{doing}: migration {ev.data.get('status')}")
+
+
 def _sh_quote(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
@@ -279,7 +289,8 @@ class WindowsProfile(Profile):
     def args(self, run_dir: Path) -> list[str]:
         args = windows_machine_args(self.system_disk().args(run_dir))
         if self.state_file.is_file():
-            args += ["-incoming", f"exec:cat {_sh_quote(str(self.state_file))}"]
+            # Paused, state loaded over QMP once MIGRATION events are on, disks hot-plugged, cont.
+            args += ["-S", "-incoming", "defer"]
         return args
 
 
@@ -388,14 +399,13 @@ class VM:
             raise self._with_logs(exc) from exc
 
     def _resume_and_hotplug(self) -> None:
+        """Load the recorded ready state, hot-plug the data disks (a recorded state cannot gain
+        devices), then let the guest run."""
+        assert isinstance(self.profile, WindowsProfile)
         qmp = self.qmp
-        deadline = time.monotonic() + self.profile.ready_timeout_s
-        while qmp.query_status().status == "inmigrate":
-            qmp.wait_event("MIGRATION", timeout=max(0.1, min(PORT_CHECK_S, deadline - time.monotonic())),
-                           where=lambda e: e.data.get("status") in ("completed", "failed"))
-        status = qmp.query_status().status
-        if status not in ("paused", "postmigrate", "running"):
-            raise HarnessError(f"resuming {self.profile.name}: VM status {status}")
+        _migration_events(qmp)
+        qmp.execute("migrate-incoming", {"uri": f"exec:cat {_sh_quote(str(self.profile.state_file))}"})
+        _wait_migration(qmp, self.profile.ready_timeout_s, "loading the recorded state")
         for disk in self.data_disks:
             path = disk.overlay_path(self.run_dir)
             qmp.execute("blockdev-add", {"driver": "file", "filename": str(path),
@@ -610,3 +620,57 @@ def _tail(path: Path, size: int) -> str:
             return f.read().decode(errors="replace")
     except OSError:
         return "(none)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording the ready state of a Windows image (images/windows/make-image calls this).
+
+def record_ready_state(image: Path, timeout: float, accel: str | None = None) -> Path:
+    """Boot `image` cold, wait until the agent answers, save the running state next to it
+    (<image>.state) and fold the boot's disk writes into the image, so that WindowsProfile
+    resumes from there in seconds. Uses exactly the devices WindowsProfile uses."""
+    profile = WindowsProfile(image=image)
+    if profile.state_file.exists():
+        raise HarnessError(f"{profile.state_file} exists already")
+    partial = Path(str(profile.state_file) + ".partial")
+    with VM(profile, accel=accel) as vm:
+        vm.wait_ready(timeout)
+        vm.disconnect_qga()         # recorded with no host attached; a resume connects afresh
+        vm.qmp.stop()
+        _migration_events(vm.qmp)
+        vm.qmp.execute("migrate", {"uri": f"exec:cat > {_sh_quote(str(partial))}"})
+        _wait_migration(vm.qmp, timeout, "saving the ready state")
+        vm.qmp.quit()
+        if not vm._wait_exit(QUIT_TIMEOUT_S):
+            raise HarnessError("QEMU did not exit after saving the ready state")
+        # The state belongs to the disk as the boot left it: commit the overlay into the image.
+        _run_tool([QEMU_IMG, "commit", "-q", str(profile.system_disk().overlay_path(vm.run_dir))])
+    partial.rename(profile.state_file)
+    return profile.state_file
+
+
+def main(argv: Sequence[str]) -> int:
+    import argparse
+    ap = argparse.ArgumentParser(prog="python3 -m harness.vm", description="VM tier helpers")
+    sub = ap.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record-ready", help="record the ready state of a Windows image")
+    rec.add_argument("image", type=Path)
+    rec.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait for the agent")
+    rec.add_argument("--accel", choices=("kvm", "tcg"))
+    sub.add_parser("accel", help="print the accelerator the harness would use")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if args.command == "accel":
+        print(choose_accel())
+        return 0
+    try:
+        print(record_ready_state(args.image.resolve(), args.timeout, args.accel))
+    except HarnessError as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))
