@@ -19,10 +19,10 @@ class ConnectError(HarnessError):
 
 
 class ProtocolError(HarnessError):
-    """The peer sent something malformed or unroutable (bad greeting, bad JSON, unknown id)."""
+    """The peer sent something malformed or unroutable (bad JSON, a reply of the wrong shape)."""
 
 
-class DeadlineError(HarnessError):
+class DeadlineError(HarnessError, TimeoutError):
     """A bounded wait (reply, event, readiness, process exit) ran out of time."""
 
 
@@ -30,7 +30,7 @@ class ExecuteError(HarnessError):
     """The peer answered a command with an error reply.
 
     error_class and desc are the reply's "class" and "desc"; sent is the request that was
-    sent and received the whole reply, for the test's failure message.
+    sent (bytes or a JSON value) and received the whole reply, for the test's failure message.
     """
 
     def __init__(self, error_class: str, desc: str, sent: Any = None, received: Any = None) -> None:

@@ -14,7 +14,7 @@ import pytest
 from harness.errors import ConnectError, DeadlineError, ExecuteError, ProtocolError
 from harness.qmp import EventListener, QMPClient, snapshot_sync_action
 
-from fake_qmp import CLOSE, FakeQMPServer, error, event, reply
+from .fake_qmp import CLOSE, FakeQMPServer, error, event, reply
 
 QEMU = shutil.which("qemu-system-x86_64")
 QEMU_IMG = shutil.which("qemu-img")
