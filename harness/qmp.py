@@ -321,6 +321,8 @@ class QMPClient:
         self._sock = sock
         try:
             self.greeting = Greeting.from_wire(_read_one(sock, deadline))
+        except HarnessError:            # DeadlineError is also a TimeoutError, an OSError
+            raise
         except (OSError, ValueError) as exc:
             raise ConnectError(f"QMP greeting from {self.path}: {exc}") from exc
         log.debug("<<< %s greeting: QEMU %s %s", self.path, self.greeting.version, self.greeting.capabilities)
