@@ -112,7 +112,12 @@ def fetch(package: str, debs: Path) -> Path:
         try:
             run(["apt-get", "download", package], timeout=APT_TIMEOUT_S, cwd=debs)
         except BuildError as exc:
-            raise BuildError(f"{exc}\n(apt-get download needs the package lists: apt-get update)") from exc
+            if os.geteuid() != 0:
+                raise BuildError(f"{exc}\n(stale or missing package lists? run apt-get update)") from exc
+            # Stale lists name a version the mirror no longer has: refresh them once (root only).
+            say(f"apt-get download failed ({exc}); apt-get update and retry")
+            run(["apt-get", "update", "-qq"], timeout=APT_TIMEOUT_S)
+            run(["apt-get", "download", package], timeout=APT_TIMEOUT_S, cwd=debs)
         found = sorted(debs.glob(f"{package}_*.deb"))
         if not found:
             raise BuildError(f"apt-get download {package} produced no .deb in {debs}")
