@@ -18,6 +18,8 @@ from harness.vm import VM, Disk, WindowsProfile
 from conftest import booted, guest_profile, sha256
 
 FREEZE_COMMANDS = ("guest-fsfreeze-freeze", "guest-fsfreeze-thaw", "guest-fsfreeze-status")
+FROZEN_ALLOWED = {"guest-ping", "guest-info", "guest-sync", "guest-sync-delimited", "guest-fsfreeze-status",
+                  "guest-fsfreeze-thaw"}
 FREEZE_TIMEOUT_S = 120.0         # VSS under TCG is slow; the agent itself bounds the hold window
 RECONNECTS = 3
 
@@ -48,14 +50,17 @@ def test_freeze_snapshot_thaw(vm: VM, run_dir: Path) -> None:
         pytest.fail(f"the agent does not offer {missing} (freeze/thaw is issue 7); "
                     f"guest-info lists {info.names}")
     assert vm.qga.fsfreeze_status() == "thawed"
+    # Any enabled command outside the frozen allow-list (qga-reference.md section 2).
+    blocked = next(name for name in info.names if info.enabled(name) and name not in FROZEN_ALLOWED)
     snap = run_dir / "data0-snap1.qcow2"
     frozen = vm.qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
     try:
         assert frozen >= 1
         assert vm.qga.fsfreeze_status() == "frozen"
         with pytest.raises(ExecuteError) as refused:          # not on the frozen allow-list
-            vm.qga.execute("guest-get-time")
+            vm.qga.execute(blocked)
         assert refused.value.error_class == "CommandNotFound"
+        assert refused.value.desc == f"Command {blocked} has been disabled: the command is not allowed"
         # While frozen: the block-layer snapshot a backup system takes.
         vm.qmp.transaction([snapshot_sync_action("data0", snap, "data0-snap1")])
         assert vm.qga.fsfreeze_status() == "frozen"
