@@ -27,8 +27,9 @@ build = load_build()
 
 
 def test_module_order_puts_dependencies_first() -> None:
-    deps: dict[str, list[str]] = {"9p": ["9pnet", "netfs", "fscache"], "9pnet": [], "netfs": [], "fscache": ["netfs"],
-            "9pnet_virtio": ["9pnet", "virtio_ring", "virtio"], "virtio": [], "virtio_ring": []}
+    deps: dict[str, list[str]] = {
+        "9p": ["9pnet", "netfs", "fscache"], "9pnet": [], "netfs": [], "fscache": ["netfs"],
+        "9pnet_virtio": ["9pnet", "virtio_ring", "virtio"], "virtio": [], "virtio_ring": []}
     order = build.module_order(["9pnet_virtio", "9p"], deps, ["virtio", "virtio_ring"])
     assert sorted(order) == ["9p", "9pnet", "9pnet_virtio", "fscache", "netfs"]
     for mod in order:
