@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 
 from harness.errors import ExecuteError
-from harness.qmp import snapshot_sync_action
+from harness.qmp import BlockInfo, snapshot_sync_action
 from harness.vm import VM, Disk, WindowsProfile
 
 from conftest import booted, guest_profile, sha256
@@ -78,12 +78,22 @@ def test_freeze_snapshot_thaw(vm: VM, run_dir: Path) -> None:
     assert snap.is_file()
 
 
+def data_disk_top(vm: VM) -> BlockInfo:
+    """The data disk's active layer, whatever earlier snapshots made it."""
+    for info in vm.qmp.query_block():
+        if info.qdev is not None and "/data0-dev/" in info.qdev:
+            return info
+    raise AssertionError(f"no data0-dev in query-block: {vm.qmp.query_block()}")
+
+
 def test_second_snapshot_with_blockdev_snapshot_sync(vm: VM, run_dir: Path) -> None:
+    top = data_disk_top(vm)
+    assert top.node_name is not None and top.image is not None
     snap2 = run_dir / "data0-snap2.qcow2"
-    vm.qmp.blockdev_snapshot_sync("data0-snap1", snap2, snapshot_node_name="data0-snap2")
-    image = vm.qmp.block("data0-snap2").image
+    vm.qmp.blockdev_snapshot_sync(top.node_name, snap2, snapshot_node_name="data0-snap2")
+    image = data_disk_top(vm).image
     assert image is not None
-    assert [i.filename for i in image.chain()][:2] == [str(snap2), str(run_dir / "data0-snap1.qcow2")]
+    assert [i.filename for i in image.chain()][:2] == [str(snap2), top.image.filename]
     vm.qga.ping()
 
 
