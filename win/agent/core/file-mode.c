@@ -59,16 +59,16 @@ int file_mode_parse(const char *mode, struct file_mode *out)
     return 0;
 }
 
+const char *const file_whence_names[] = { "set", "cur", "end", NULL };
+
 int file_whence_parse(const char *name, int64_t code, enum file_whence *out)
 {
-    static const char *const names[] = { "set", "cur", "end" };
-
     *out = FILE_WHENCE_SET;
     if (name)
     {
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; file_whence_names[i]; i++)
         {
-            if (!strcmp(name, names[i]))
+            if (!strcmp(name, file_whence_names[i]))
             {
                 *out = (enum file_whence)i;
                 return 0;

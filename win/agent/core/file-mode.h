@@ -41,6 +41,9 @@ enum file_whence
     FILE_WHENCE_END = 2,
 };
 
+/* The names guest-file-seek accepts, in enum file_whence order, NULL-terminated (QGASeek). */
+extern const char *const file_whence_names[];
+
 /* guest-file-seek's whence is an integer (0, 1, 2 as QGA_SEEK_*) or "set"/"cur"/"end".  name is
  * NULL for the integer form.  Returns 0 or QGA_EINVAL ("invalid whence code <n>"). */
 int file_whence_parse(const char *name, int64_t code, enum file_whence *out);
