@@ -11,7 +11,7 @@
 #include "core/power-mode.h"
 #include "unit.h"
 
-void test_guest_time_to_filetime(void)
+TEST(guest_time_to_filetime)
 {
     uint64_t ft = 1;
 
@@ -28,7 +28,7 @@ void test_guest_time_to_filetime(void)
     CHECK_INT((int64_t)ft, INT64_MAX / 100 + FILETIME_UNIX_EPOCH);
 }
 
-void test_power_mode_parse(void)
+TEST(power_mode_parse)
 {
     enum power_mode mode;
 
@@ -45,7 +45,7 @@ void test_power_mode_parse(void)
     CHECK_INT(power_mode_parse("suspend", &mode), QGA_EINVAL);
 }
 
-void test_fstrim_output_error(void)
+TEST(fstrim_output_error)
 {
     static const char ok[] = "Invoking retrim on (C:)...\r\n\r\nThe operation completed successfully.\r\n";
     static const char failed[] = "Invoking retrim on (C:)...\r\n\r\n  The volume does not support it. (0x89000020)  \r\n"
@@ -53,16 +53,16 @@ void test_fstrim_output_error(void)
     char *error = (char *)1;
 
     CHECK_INT(fstrim_output_error(ok, sizeof(ok) - 1, &error), 0);
-    CHECK_TRUE(error == NULL);
+    CHECK(error == NULL);
     CHECK_INT(fstrim_output_error(failed, sizeof(failed) - 1, &error), 0);
-    CHECK_TRUE(error != NULL);
+    CHECK(error != NULL);
     if (error) CHECK_STR(error, "The volume does not support it. (0x89000020)");
     free(error);
     CHECK_INT(fstrim_output_error("(0x", 3, &error), 0);
     if (error) CHECK_STR(error, "(0x");
     free(error);
     CHECK_INT(fstrim_output_error("(0", 2, &error), 0);
-    CHECK_TRUE(error == NULL);
+    CHECK(error == NULL);
     CHECK_INT(fstrim_output_error("", 0, &error), 0);
-    CHECK_TRUE(error == NULL);
+    CHECK(error == NULL);
 }

@@ -7,7 +7,7 @@
 #include "core/exec-output.h"
 #include "unit.h"
 
-void test_exec_capture_parse(void)
+TEST(exec_capture_parse)
 {
     struct json_value *v;
     enum exec_capture capture;
@@ -39,7 +39,7 @@ void test_exec_capture_parse(void)
     json_free(v);
 }
 
-void test_exec_output_caps_at_16_mib(void)
+TEST(exec_output_caps_at_16_mib)
 {
     struct exec_output out = { 0 };
     size_t chunk = 1024 * 1024 + 7;
@@ -49,13 +49,13 @@ void test_exec_output_caps_at_16_mib(void)
     memset(data, 'x', chunk);
     while (out.len < EXEC_OUTPUT_MAX) CHECK_INT(exec_output_append(&out, data, chunk), 0);
     CHECK_INT(out.len, EXEC_OUTPUT_MAX);
-    CHECK_TRUE(out.truncated);
-    CHECK_TRUE(out.capacity <= EXEC_OUTPUT_MAX);
+    CHECK(out.truncated);
+    CHECK(out.capacity <= EXEC_OUTPUT_MAX);
     CHECK_INT(exec_output_append(&out, data, 1), 0);
     CHECK_INT(out.len, EXEC_OUTPUT_MAX);
     exec_output_clear(&out);
     CHECK_INT(out.len, 0);
-    CHECK_TRUE(!out.truncated);
+    CHECK(!out.truncated);
 
     /* exactly the cap is not truncated */
     for (size_t left = EXEC_OUTPUT_MAX; left; )
@@ -65,35 +65,35 @@ void test_exec_output_caps_at_16_mib(void)
         left -= n;
     }
     CHECK_INT(out.len, EXEC_OUTPUT_MAX);
-    CHECK_TRUE(!out.truncated);
+    CHECK(!out.truncated);
     CHECK_INT(exec_output_append(&out, "", 0), 0);
-    CHECK_TRUE(!out.truncated);
+    CHECK(!out.truncated);
     exec_output_clear(&out);
     free(data);
 }
 
-void test_exec_status_split(void)
+TEST(exec_status_split)
 {
     bool is_signal;
     int64_t value;
 
     exec_status_split(0, &is_signal, &value);
-    CHECK_TRUE(!is_signal);
+    CHECK(!is_signal);
     CHECK_INT(value, 0);
     exec_status_split(3, &is_signal, &value);
-    CHECK_TRUE(!is_signal);
+    CHECK(!is_signal);
     CHECK_INT(value, 3);
     exec_status_split(0x80070005u, &is_signal, &value);
-    CHECK_TRUE(!is_signal);
+    CHECK(!is_signal);
     CHECK_INT(value, -2147024891LL);
     exec_status_split(0xBFFFFFFFu, &is_signal, &value);
-    CHECK_TRUE(!is_signal);
+    CHECK(!is_signal);
     exec_status_split(0xC0000000u, &is_signal, &value);
-    CHECK_TRUE(is_signal);
+    CHECK(is_signal);
     exec_status_split(0xC0000005u, &is_signal, &value);
-    CHECK_TRUE(is_signal);
+    CHECK(is_signal);
     CHECK_INT(value, -1073741819LL);
     exec_status_split(0xFFFFFFFFu, &is_signal, &value);   /* exit(-1) reads as a status */
-    CHECK_TRUE(is_signal);
+    CHECK(is_signal);
     CHECK_INT(value, -1);
 }

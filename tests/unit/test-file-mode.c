@@ -38,7 +38,7 @@ static const struct mode_row mode_rows[] =
     { "a+b",  true,  true,  true,  FILE_DISP_OPEN_ALWAYS },
 };
 
-void test_file_mode_every_fopen_mode(void)
+TEST(file_mode_every_fopen_mode)
 {
     for (size_t i = 0; i < sizeof(mode_rows) / sizeof(mode_rows[0]); i++)
     {
@@ -53,7 +53,7 @@ void test_file_mode_every_fopen_mode(void)
     }
 }
 
-void test_file_mode_rejects_invalid(void)
+TEST(file_mode_rejects_invalid)
 {
     static const char *const bad[] = { "", "x", "b", "+", "rw", "rr", "r++", "rbb", "rx", "ax", "wxx",
                                        "rt", "wt", "r ", " r", "R", "W", "a+b+", "ccs=UTF-8", "r,ccs=UTF-8" };
@@ -68,7 +68,7 @@ void test_file_mode_rejects_invalid(void)
     CHECK_INT(file_mode_parse(NULL, &mode), QGA_EINVAL);
 }
 
-void test_file_whence_codes_and_names(void)
+TEST(file_whence_codes_and_names)
 {
     enum file_whence whence;
 

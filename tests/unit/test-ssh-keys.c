@@ -22,7 +22,7 @@ static void check_serialized(const struct ssh_key_file *file, const char *want)
     free(text);
 }
 
-void test_ssh_key_check(void)
+TEST(ssh_key_check)
 {
     CHECK_INT(ssh_key_check(KEY_A, strlen(KEY_A)), 0);
     CHECK_INT(ssh_key_check("", 0), QGA_EINVAL);
@@ -33,7 +33,7 @@ void test_ssh_key_check(void)
     CHECK_INT(ssh_key_check(NULL, 0), QGA_EINVAL);
 }
 
-void test_ssh_key_file_parse_crlf_and_last_line(void)
+TEST(ssh_key_file_parse_crlf_and_last_line)
 {
     struct ssh_key_file file = { 0 };
     static const char text[] = KEY_A "\r\n# note\n\n" KEY_B;
@@ -56,7 +56,7 @@ void test_ssh_key_file_parse_crlf_and_last_line(void)
     ssh_key_file_clear(&file);
 }
 
-void test_ssh_key_file_add_dedups(void)
+TEST(ssh_key_file_add_dedups)
 {
     struct ssh_key_file file = { 0 };
     static const char text[] = "# keep me\n" KEY_A "\n";
@@ -70,7 +70,7 @@ void test_ssh_key_file_add_dedups(void)
     ssh_key_file_clear(&file);
 }
 
-void test_ssh_key_file_remove(void)
+TEST(ssh_key_file_remove)
 {
     struct ssh_key_file file = { 0 };
     static const char text[] = KEY_A "\n# " KEY_B "\n" KEY_B "\n" KEY_A "\n";
@@ -99,7 +99,7 @@ static int collect(void *opaque, const char *key, size_t len)
     return 0;
 }
 
-void test_ssh_key_file_keys_in_order(void)
+TEST(ssh_key_file_keys_in_order)
 {
     struct ssh_key_file file = { 0 };
     struct collected c = { .count = 0 };

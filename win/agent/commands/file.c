@@ -4,7 +4,6 @@
 #include <windows.h>
 
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,14 +13,15 @@
 #include "core/platform.h"
 #include "platform/agent.h"
 #include "platform/error.h"
+#include "platform/state.h"
 #include "platform/utf.h"
 
-/* compat: qemu-ga's ids start at 1000 (qga/main.c, "fd_counter" in qga.state). */
+/* compat: qemu-ga's ids start at 1000 and its counter is qga.state's [global] fd_counter. */
 #define FILE_HANDLE_FIRST_ID      1000
+#define FILE_COUNTER_NAME         "fd_counter"
 /* The state file records the end of a block of reserved ids, so opening a file rewrites it only
  * once per block; ids skipped after a restart are harmless, reused ones are not. */
 #define FILE_HANDLE_RESERVE_BLOCK 64
-#define FILE_STATE_NAME_W         L"qga-file-handles.state"
 /* Reads go through this much raw data at a time, encoded straight into the reply string; a
  * multiple of 3 so every chunk but the last encodes without padding. */
 #define FILE_READ_CHUNK           (3 * 64 * 1024)
@@ -38,7 +38,6 @@ struct file_table
     struct open_file *files;
     int64_t next_id;
     int64_t reserved_until;       /* ids below this are recorded as used in the state file */
-    wchar_t *state_path;          /* NULL: no state directory, ids are not persisted */
 };
 
 static struct file_table *table_of(const struct command_call *call)
@@ -46,46 +45,9 @@ static struct file_table *table_of(const struct command_call *call)
     return agent_from_call(call)->files;
 }
 
-/* Reads the recorded counter; a missing or unreadable file starts from FILE_HANDLE_FIRST_ID. */
-static int64_t load_counter(const wchar_t *path)
-{
-    char text[32] = { 0 };
-    DWORD got = 0;
-    HANDLE file;
-    int64_t value;
-
-    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (file == INVALID_HANDLE_VALUE) return FILE_HANDLE_FIRST_ID;
-    if (!ReadFile(file, text, sizeof(text) - 1, &got, NULL)) got = 0;
-    CloseHandle(file);
-    text[got] = 0;
-    if (sscanf(text, "%" SCNd64, &value) != 1 || value < FILE_HANDLE_FIRST_ID) return FILE_HANDLE_FIRST_ID;
-    return value;
-}
-
-static int save_counter(const wchar_t *path, int64_t value, uint32_t *error)
-{
-    char text[32];
-    int len = snprintf(text, sizeof(text), "%" PRId64 "\n", value);
-    DWORD written = 0;
-    HANDLE file;
-    BOOL ok;
-
-    file = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (file == INVALID_HANDLE_VALUE)
-    {
-        *error = GetLastError();
-        return win32_error_to_qga(*error);
-    }
-    ok = WriteFile(file, text, (DWORD)len, &written, NULL) && written == (DWORD)len;
-    if (!ok) *error = GetLastError();
-    CloseHandle(file);
-    return ok ? 0 : win32_error_to_qga(*error);
-}
-
 /* Takes the next id, extending the reservation in the state file when it runs out.  A failure to
- * record it is logged, not fatal: the id is still unique for this run. */
-static int64_t take_id(struct file_table *table)
+ * record it is logged (by the state module), not fatal: the id is still unique for this run. */
+static int64_t take_id(struct agent *agent, struct file_table *table)
 {
     int64_t id = table->next_id;
 
@@ -93,19 +55,11 @@ static int64_t take_id(struct file_table *table)
         table->next_id = table->reserved_until = FILE_HANDLE_FIRST_ID;   /* not reachable in practice */
     else
         table->next_id++;
-    if (table->state_path && table->next_id > table->reserved_until)
+    if (agent->state_dir && table->next_id > table->reserved_until)
     {
         int64_t until = table->next_id > INT64_MAX - FILE_HANDLE_RESERVE_BLOCK
                       ? INT64_MAX : table->next_id + FILE_HANDLE_RESERVE_BLOCK;
-        uint32_t error = 0;
-        char *text;
-
-        if (save_counter(table->state_path, until, &error) < 0)
-        {
-            text = win32_error_text(error);
-            platform_log(LOG_WARNING, "cannot record the file handle counter: %s", text ? text : "?");
-            free(text);
-        }
+        state_write_counter(agent, FILE_COUNTER_NAME, until);
         table->reserved_until = until;
     }
     return id;
@@ -114,30 +68,13 @@ static int64_t take_id(struct file_table *table)
 int file_table_init(struct agent *agent)
 {
     struct file_table *table;
-    wchar_t *dir_w = NULL;
-    int ret;
+    int64_t first = FILE_HANDLE_FIRST_ID;
 
     if (!(table = calloc(1, sizeof(*table)))) return QGA_ENOMEM;
-    table->next_id = table->reserved_until = FILE_HANDLE_FIRST_ID;
-    if (agent->state_dir && *agent->state_dir)
-    {
-        size_t len;
-        if ((ret = utf8_to_utf16(agent->state_dir, &dir_w)) < 0)
-        {
-            free(table);
-            return ret;
-        }
-        len = wcslen(dir_w) + 1 + wcslen(FILE_STATE_NAME_W) + 1;
-        if (!(table->state_path = malloc(len * sizeof(wchar_t))))
-        {
-            free(dir_w);
-            free(table);
-            return QGA_ENOMEM;
-        }
-        _snwprintf(table->state_path, len, L"%ls\\%ls", dir_w, FILE_STATE_NAME_W);
-        free(dir_w);
-        table->next_id = table->reserved_until = load_counter(table->state_path);
-    }
+    /* An unreadable state file is logged by the state module; ids then start afresh. */
+    if (agent->state_dir) state_read_counter(agent, FILE_COUNTER_NAME, FILE_HANDLE_FIRST_ID, &first);
+    if (first < FILE_HANDLE_FIRST_ID) first = FILE_HANDLE_FIRST_ID;
+    table->next_id = table->reserved_until = first;
     agent->files = table;
     return 0;
 }
@@ -154,7 +91,6 @@ void file_table_cleanup(struct agent *agent)
         CloseHandle(file->handle);
         free(file);
     }
-    free(table->state_path);
     free(table);
     agent->files = NULL;
 }
@@ -239,7 +175,7 @@ int cmd_guest_file_open(struct command_call *call)
         goto out;
     }
     file->handle = handle;
-    file->id = take_id(table);
+    file->id = take_id(agent_from_call(call), table);
     file->next = table->files;
     table->files = file;
     if (!(call->result = json_int(file->id))) ret = call_errorf(call, QGA_ENOMEM, "out of memory");
