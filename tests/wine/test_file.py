@@ -17,7 +17,7 @@ import pytest
 
 from harness.errors import ExecuteError
 from harness.qga import QGAClient
-from harness.wine import AgentProcess, WineSession
+from harness.wine import WineSession
 
 READ_MAX = 48 * 1024 * 1024
 BIG_TIMEOUT_S = 180.0       # 48 MiB of base64 through a pty out of Wine, on a loaded machine
@@ -275,20 +275,3 @@ def test_open_shares_with_a_writer(qga: QGAClient, wine: WineSession, tmp_path: 
     assert base64.b64decode(read(qga, reader, 100)["buf-b64"]) == b"line 1\n"
     close(qga, reader)
     close(qga, writer)
-
-
-def test_counter_survives_agent_restart(wine: WineSession, start_agent: Any, tmp_path: Path) -> None:
-    """Ids continue after a restart with the same state directory, so a stale id never names a new file."""
-    state = tmp_path / "state"
-    state.mkdir()
-    target = win(wine, tmp_path / "c.txt")
-
-    first: AgentProcess = start_agent(["-t", win(wine, state)])
-    ids = [open_file(first.client, target, "w") for _ in range(3)]
-    first.close()
-
-    second: AgentProcess = start_agent(["-t", win(wine, state)])
-    later = open_file(second.client, target, "w")
-    assert later > max(ids)
-    assert expect_error(second.client, "guest-file-read", {"handle": ids[0]}) == \
-        f"handle '{ids[0]}' has not been found"

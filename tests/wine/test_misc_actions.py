@@ -11,7 +11,7 @@ What Wine 8 can and cannot do here (measured; each test says which side it is on
 - NetUserSetInfo is an unimplemented stub (calling it would kill the agent), NetUserGetInfo knows
   only the current user and calls it a guest (not an administrator): the administrators' key file
   cannot be reached, the per-user file can.
-- Wine reports Windows 7 unless the prefix says otherwise, so fstrim refuses by default.
+- guest-fstrim: see test_fstrim.py.
 """
 
 from __future__ import annotations
@@ -224,34 +224,3 @@ def test_ssh_unknown_user(qga: QGAClient) -> None:
                         ("guest-ssh-remove-authorized-keys", {"keys": [KEY_A]})):
         for user in ("no-such-user", "..\\..\\Windows"):
             assert error_of(qga, name, {"username": user, **extra}) == f"User {user} was not found"
-
-
-# -- fstrim -----------------------------------------------------------------------------------
-
-def test_fstrim_refused_before_windows_8(qga: QGAClient) -> None:
-    """Wine 8 reports Windows 7 by default (retrim needs Windows 8)."""
-    assert error_of(qga, "guest-fstrim") == "fstrim is only supported for Win8+"
-
-
-@pytest.fixture
-def windows10(wine: WineSession) -> Iterator[None]:
-    """Wine's per-program Windows version for qemu-ga.exe set to 10; removed afterwards."""
-    key = r"HKCU\Software\Wine\AppDefaults\qemu-ga.exe"
-    wine.run(["reg", "add", key, "/v", "Version", "/t", "REG_SZ", "/d", "win10", "/f"]).check()
-    try:
-        yield
-    finally:
-        wine.run(["reg", "delete", key, "/v", "Version", "/f"]).check()
-
-
-def test_fstrim_reports_each_fixed_volume(windows10: None, start_agent: Any) -> None:
-    """As Windows 10: one result per fixed volume (C: and Z: under Wine), each with the reason defrag
-    could not run (Wine has no defrag.exe); "minimum" is accepted and ignored."""
-    process: AgentProcess = start_agent()
-    reply = process.client.execute("guest-fstrim", {"minimum": 4096}, timeout=120.0)
-    assert set(reply) == {"paths"}
-    paths = {entry["path"]: entry for entry in reply["paths"]}
-    assert {"C:\\", "Z:\\"} <= set(paths)
-    for entry in paths.values():
-        assert set(entry) == {"path", "error"}
-        assert entry["error"].startswith("failed to run defrag: ") and "(error 2)" in entry["error"]
