@@ -47,7 +47,7 @@ def wait_exit(qga: QGAClient, pid: int, timeout: float = EXIT_TIMEOUT_S) -> dict
     """Poll guest-exec-status until exited (a deadline, not a sleep: each poll is a round trip)."""
     deadline = time.monotonic() + timeout
     while True:
-        status = qga.execute("guest-exec-status", {"pid": pid}, timeout=BIG_TIMEOUT_S)
+        status: dict[str, Any] = qga.execute("guest-exec-status", {"pid": pid}, timeout=BIG_TIMEOUT_S)
         if status["exited"]:
             return status
         assert set(status) == {"exited"}
@@ -110,7 +110,8 @@ def test_stdin_feeds_cmd(qga: QGAClient) -> None:
     """cmd.exe runs the script it reads from stdin and ends at its end (EOF reaches it).
     (Wine's cmd ignores "exit N" read from stdin, so the exit code is not checked here.)"""
     script = b"echo from-stdin\r\nexit\r\n"
-    status = run(qga, "cmd.exe", ["/q"], input_data=base64.b64encode(script).decode(), capture_output="stdout")
+    status = run(qga, "cmd.exe", ["/q"], input_data=base64.b64encode(script).decode(),
+                 capture_output="stdout")
     assert "from-stdin" in out(status).decode().splitlines()
 
 
@@ -128,7 +129,8 @@ def test_empty_input_gives_eof(qga: QGAClient, child: str) -> None:
 
 def test_arguments_survive_quoting(qga: QGAClient, child: str) -> None:
     args = ["plain", "with space", "", "quote\"inside", "\"", "trailing\\", "C:\\dir with space\\",
-            "back\\\\\"slash", "\\\\server\\share", "tab\there", "new\nline", "caf\u00e9 \u20ac \U0001f600", "%PATH%",
+            "back\\\\\"slash", "\\\\server\\share", "tab\there", "new\nline", "caf\u00e9 \u20ac \U0001f600",
+            "%PATH%",
             "a&b|c<d>e^f"]
     status = run(qga, child, ["args", *args], capture_output=True)
     assert status["exitcode"] == 0
@@ -166,7 +168,8 @@ def test_output_truncated_at_16_mib(qga: QGAClient, wine: WineSession, tmp_path:
     assert "err-data" not in status
 
 
-def test_running_then_exited_then_forgotten(qga: QGAClient, child: str, wine: WineSession, tmp_path: Path) -> None:
+def test_running_then_exited_then_forgotten(qga: QGAClient, child: str, wine: WineSession,
+                                            tmp_path: Path) -> None:
     go = tmp_path / "go"
     pid = exec_start(qga, child, ["wait-file", wine.windows_path(go), "60000"], capture_output=True)
     assert qga.execute("guest-exec-status", {"pid": pid}) == {"exited": False}
@@ -193,9 +196,11 @@ def test_missing_program(qga: QGAClient) -> None:
 
 
 def test_bad_arguments(qga: QGAClient) -> None:
-    for request, desc in (({"path": "cmd.exe", "input-data": "%%%"}, "Base64 data contains invalid characters"),
-                          ({"path": ""}, "invalid program path ''"),
-                          ({"path": "a\"b.exe"}, "invalid program path 'a\"b.exe'")):
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"path": "cmd.exe", "input-data": "%%%"}, "Base64 data contains invalid characters"),
+        ({"path": ""}, "invalid program path ''"),
+        ({"path": "a\"b.exe"}, "invalid program path 'a\"b.exe'")]
+    for request, desc in cases:
         with pytest.raises(ExecuteError) as info:
             qga.execute("guest-exec", request)
         assert info.value.desc == desc

@@ -45,11 +45,12 @@ def open_file(qga: QGAClient, path: str, mode: str | None = None) -> int:
     return handle
 
 
-def read(qga: QGAClient, handle: int, count: int | None = None, timeout: float | None = None) -> dict[str, Any]:
+def read(qga: QGAClient, handle: int, count: int | None = None,
+         timeout: float | None = None) -> dict[str, Any]:
     args: dict[str, Any] = {"handle": handle}
     if count is not None:
         args["count"] = count
-    reply = qga.execute("guest-file-read", args, timeout=timeout)
+    reply: dict[str, Any] = qga.execute("guest-file-read", args, timeout=timeout)
     assert set(reply) == {"count", "buf-b64", "eof"}
     assert len(base64.b64decode(reply["buf-b64"], validate=True)) == reply["count"]
     return reply
@@ -59,11 +60,14 @@ def write(qga: QGAClient, handle: int, data: bytes, count: int | None = None) ->
     args: dict[str, Any] = {"handle": handle, "buf-b64": b64(data)}
     if count is not None:
         args["count"] = count
-    return qga.execute("guest-file-write", args)
+    reply: dict[str, Any] = qga.execute("guest-file-write", args)
+    return reply
 
 
 def seek(qga: QGAClient, handle: int, offset: int, whence: int | str) -> dict[str, Any]:
-    return qga.execute("guest-file-seek", {"handle": handle, "offset": offset, "whence": whence})
+    args = {"handle": handle, "offset": offset, "whence": whence}
+    reply: dict[str, Any] = qga.execute("guest-file-seek", args)
+    return reply
 
 
 def close(qga: QGAClient, handle: int) -> None:
@@ -121,16 +125,18 @@ def test_read_count_limits(qga: QGAClient, wine: WineSession, tmp_path: Path) ->
 
 
 def test_unknown_handle(qga: QGAClient) -> None:
-    for name, extra in (("guest-file-read", {}), ("guest-file-write", {"buf-b64": ""}),
-                        ("guest-file-seek", {"offset": 0, "whence": 0}), ("guest-file-flush", {}),
-                        ("guest-file-close", {})):
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("guest-file-read", {}), ("guest-file-write", {"buf-b64": ""}),
+        ("guest-file-seek", {"offset": 0, "whence": 0}), ("guest-file-flush", {}), ("guest-file-close", {})]
+    for name, extra in cases:
         assert expect_error(qga, name, {"handle": 12345, **extra}) == "handle '12345' has not been found"
 
 
 def test_closed_handle_is_forgotten(qga: QGAClient, wine: WineSession, tmp_path: Path) -> None:
     handle = open_file(qga, win(wine, tmp_path / "gone.txt"), "w")
     close(qga, handle)
-    assert expect_error(qga, "guest-file-close", {"handle": handle}) == f"handle '{handle}' has not been found"
+    desc = expect_error(qga, "guest-file-close", {"handle": handle})
+    assert desc == f"handle '{handle}' has not been found"
 
 
 def test_handles_are_distinct_and_increasing(qga: QGAClient, wine: WineSession, tmp_path: Path) -> None:
@@ -142,8 +148,8 @@ def test_handles_are_distinct_and_increasing(qga: QGAClient, wine: WineSession, 
 
 def test_invalid_modes(qga: QGAClient, wine: WineSession, tmp_path: Path) -> None:
     for mode in ("", "x", "rw", "rt", "r++", "q"):
-        assert expect_error(qga, "guest-file-open", {"path": win(wine, tmp_path / "m.txt"), "mode": mode}) == \
-            "invalid file open mode"
+        args = {"path": win(wine, tmp_path / "m.txt"), "mode": mode}
+        assert expect_error(qga, "guest-file-open", args) == "invalid file open mode"
     assert not (tmp_path / "m.txt").exists()
 
 
@@ -153,7 +159,8 @@ def test_open_missing_file_names_path_and_reason(qga: QGAClient, wine: WineSessi
     assert desc.startswith(f"failed to open file '{path}': ")
     assert "(error 2)" in desc   # ERROR_FILE_NOT_FOUND, with the system text before it
     for mode in ("r+", "rb", "r+b"):
-        assert expect_error(qga, "guest-file-open", {"path": path, "mode": mode}).startswith("failed to open file")
+        desc = expect_error(qga, "guest-file-open", {"path": path, "mode": mode})
+        assert desc.startswith("failed to open file")
 
 
 @pytest.mark.parametrize("mode", ["w", "wb", "w+", "wb+", "w+b"])
@@ -173,8 +180,8 @@ def test_write_modes_truncate(qga: QGAClient, wine: WineSession, tmp_path: Path,
 
 
 @pytest.mark.parametrize("mode", ["a", "ab", "a+", "ab+", "a+b"])
-def test_append_modes_write_at_end_whatever_the_position(qga: QGAClient, wine: WineSession, tmp_path: Path,
-                                                          mode: str) -> None:
+def test_append_modes_write_at_end(qga: QGAClient, wine: WineSession, tmp_path: Path, mode: str) -> None:
+    """Whatever the file position, a write lands at the end (FILE_APPEND_DATA without FILE_WRITE_DATA)."""
     target = tmp_path / "append.txt"
     target.write_bytes(b"0123456789")
     handle = open_file(qga, win(wine, target), mode)

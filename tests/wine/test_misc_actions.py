@@ -205,7 +205,8 @@ def test_ssh_keys_keep_comments_and_foreign_lines(qga: QGAClient, profile: Path)
 
 
 def test_ssh_remove_without_file_is_a_no_op(qga: QGAClient, profile: Path) -> None:
-    assert qga.execute("guest-ssh-remove-authorized-keys", {"username": getpass.getuser(), "keys": [KEY_A]}) == {}
+    request = {"username": getpass.getuser(), "keys": [KEY_A]}
+    assert qga.execute("guest-ssh-remove-authorized-keys", request) == {}
     assert not (profile / ".ssh").exists()
 
 
@@ -219,8 +220,9 @@ def test_ssh_invalid_keys(qga: QGAClient, profile: Path) -> None:
 
 
 def test_ssh_unknown_user(qga: QGAClient) -> None:
-    for name, extra in (("guest-ssh-get-authorized-keys", {}),
-                        ("guest-ssh-add-authorized-keys", {"keys": [KEY_A]}),
-                        ("guest-ssh-remove-authorized-keys", {"keys": [KEY_A]})):
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("guest-ssh-get-authorized-keys", {}), ("guest-ssh-add-authorized-keys", {"keys": [KEY_A]}),
+        ("guest-ssh-remove-authorized-keys", {"keys": [KEY_A]})]
+    for name, extra in cases:
         for user in ("no-such-user", "..\\..\\Windows"):
             assert error_of(qga, name, {"username": user, **extra}) == f"User {user} was not found"
