@@ -206,6 +206,20 @@ int cmd_guest_file_close(struct command_call *call)
     return 0;
 }
 
+/* A disk file cannot give more than what lies between the file pointer and its end (as of now:
+ * a file that grows meanwhile gives the rest on the next read), so a 48 MiB count on a small file
+ * does not commit 64 MiB for the reply. */
+static int64_t bound_to_file_size(HANDLE handle, int64_t count)
+{
+    LARGE_INTEGER size, position, zero = { .QuadPart = 0 };
+
+    if (GetFileType(handle) != FILE_TYPE_DISK || !GetFileSizeEx(handle, &size) ||
+        !SetFilePointerEx(handle, zero, &position, FILE_CURRENT))
+        return count;
+    if (position.QuadPart >= size.QuadPart) return count ? 1 : 0;   /* one byte still tells eof */
+    return size.QuadPart - position.QuadPart < count ? size.QuadPart - position.QuadPart : count;
+}
+
 int cmd_guest_file_read(struct command_call *call)
 {
     int64_t id = arg_int(call, "handle", 0), count = arg_int(call, "count", FILE_READ_COUNT_DEFAULT);
@@ -221,6 +235,7 @@ int cmd_guest_file_read(struct command_call *call)
     if (count < 0 || count > FILE_READ_COUNT_MAX)
         return call_errorf(call, QGA_EINVAL, "value '%" PRId64 "' is invalid for argument count", count);
 
+    count = bound_to_file_size(file->handle, count);
     /* The reply string is sized for the whole count up front and each chunk is encoded into it
      * as it arrives: the payload is never held twice at full size. */
     if (!(data = json_string_buffer(base64_encoded_len((size_t)count), &encoded)) ||
