@@ -132,6 +132,9 @@ class WineSession:
         self.env = dict(os.environ)
         self.env.pop("WINEDLLOVERRIDES", None)
         self.env.update({"WINEPREFIX": str(self.prefix), "WINEDEBUG": "-all"})
+        # Wine converts file names through the Unix locale: under the C locale that `make` exports
+        # for reproducible builds, a non-ASCII Windows file name cannot be created at all.
+        self.env["LC_ALL"] = "C.UTF-8"
         self.env.update(self._extra_env)
         if self._dll_overrides is not None:
             self.env["WINEDLLOVERRIDES"] = self._dll_overrides
@@ -374,6 +377,13 @@ class AgentProcess:
         if self._client is None:
             self._client = self.port.connect(timeout=self.timeout, observer=self.observer)
         return self._client
+
+    def disconnect(self) -> None:
+        """Close the client, if any; the next use of `client` connects again (e.g. after the
+        port was hung up and reopened)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     @property
     def pid(self) -> int:
