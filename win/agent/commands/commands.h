@@ -26,7 +26,17 @@
     X(guest_file_seek) \
     X(guest_file_write) \
     X(guest_fstrim) \
+    X(guest_get_devices) \
+    X(guest_get_disks) \
+    X(guest_get_fsinfo) \
+    X(guest_get_host_name) \
+    X(guest_get_load) \
+    X(guest_get_osinfo) \
     X(guest_get_time) \
+    X(guest_get_timezone) \
+    X(guest_get_users) \
+    X(guest_get_vcpus) \
+    X(guest_network_get_interfaces) \
     X(guest_set_time) \
     X(guest_set_user_password) \
     X(guest_shutdown) \

@@ -2,7 +2,7 @@
 /* guest-ssh-get/add/remove-authorized-keys for Win32-OpenSSH: administrators share
  * %ProgramData%\ssh\administrators_authorized_keys, other users have <profile>\.ssh\authorized_keys.
  * Every location is resolved through the system's own records (the user's profile path from the
- * ProfileList, ProgramData from the known-folder API), so nothing a request carries picks a path. */
+ * ProfileList, ProgramData from the shell's folder API), so nothing a request carries picks a path. */
 #include <windows.h>
 #include <lm.h>
 #include <sddl.h>
@@ -90,7 +90,7 @@ static wchar_t *profile_dir(const wchar_t *sid, const wchar_t *username)
 static int lookup_user(struct command_call *call, const char *username, struct ssh_user *user)
 {
     USER_INFO_1 *info = NULL;
-    wchar_t *username_w = NULL, *base = NULL, *dir = NULL, domain[256];
+    wchar_t *username_w = NULL, *dir = NULL, domain[256], program_data[MAX_PATH];
     BYTE sid[SECURITY_MAX_SID_SIZE];
     DWORD sid_size = sizeof(sid), domain_len = sizeof(domain) / sizeof(domain[0]);
     SID_NAME_USE use;
@@ -124,13 +124,14 @@ static int lookup_user(struct command_call *call, const char *username, struct s
     }
     if (user->admin)
     {
-        if (FAILED(SHGetKnownFolderPath(&FOLDERID_ProgramData, 0, NULL, &base)))
+        /* CSIDL_COMMON_APPDATA is FOLDERID_ProgramData; the CSIDL form needs no GUID from
+         * libuuid (whose object also defines the GUID_DEVINTERFACE_* that disk.c defines). */
+        if (FAILED(SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, SHGFP_TYPE_CURRENT, program_data)))
         {
-            base = NULL;
             ret = call_errorf(call, QGA_EGENERIC, "Failed to retrieve ProgramData folder");
             goto out;
         }
-        dir = join_path(base, L"ssh");
+        dir = join_path(program_data, L"ssh");
         user->file = dir ? join_path(dir, ADMIN_KEYS_NAME_W) : NULL;
     }
     else
@@ -156,7 +157,6 @@ static int lookup_user(struct command_call *call, const char *username, struct s
 out:
     if (ret < 0) user_clear(user);
     if (info) NetApiBufferFree(info);
-    if (base) CoTaskMemFree(base);
     free(dir);
     free(username_w);
     return ret;

@@ -40,6 +40,7 @@ static const struct agent_module agent_modules[] =
     /* name        init                 cleanup          (keep the NULL row last) */
     { "file handles", file_table_init,  file_table_cleanup },
     { "processes", exec_table_init,     exec_table_cleanup },
+    { "load",      NULL,                load_sampler_cleanup },
     { NULL,        NULL,                NULL },
 };
 
