@@ -381,6 +381,22 @@ def test_fsinfo_wine_volumes(wine: WineSession, qga: QGAClient) -> None:
         assert abs(volume["used-bytes"] - used) <= max(total // 20, 1 << 30), (volume, used)
 
 
+def test_fsinfo_cdrom_without_medium(wine: WineSession, build_dir: Path, qga: QGAClient) -> None:
+    """A CD-ROM drive whose device does not exist, added live through Wine's mount manager.  Wine
+    calls it ready (CDFS) where Windows would say ERROR_NOT_READY (then it is skipped); its size
+    is unknown (GetDiskFreeSpaceExW fails), so used-bytes and total-bytes are omitted."""
+    tool = build_dir / "tests" / "wine" / "wine-drive.exe"
+    wine.run([tool, "add", "q", "5", "/dev/qga-test-no-such-cdrom"]).check()
+    try:
+        volumes = qga.execute("guest-get-fsinfo")
+    finally:
+        wine.run([tool, "remove", "q"]).check()
+    cdrom = [v for v in volumes if v["mountpoint"] == "Q:"]
+    assert cdrom == [{"name": "\\\\?\\Volume{00000000-0000-0000-0000-000000000051}\\", "mountpoint": "Q:",
+                      "type": "CDFS", "disk": []}], volumes
+    assert [v["mountpoint"] for v in qga.execute("guest-get-fsinfo")] == ["C:", "Z:"]
+
+
 # -- guest-get-disks --------------------------------------------------------------------------
 
 def test_disks_wine_has_no_disk_interfaces(qga: QGAClient) -> None:

@@ -12,7 +12,8 @@
 
 /* Exported since Vista, missing from mingw-w64's setupapi.h. */
 WINSETUPAPI BOOL WINAPI SetupDiSetDevicePropertyW(HDEVINFO set, SP_DEVINFO_DATA *info, const DEVPROPKEY *key,
-                                                  DEVPROPTYPE type, const BYTE *buffer, DWORD size, DWORD flags);
+                                                  DEVPROPTYPE type, const BYTE *buffer, DWORD size,
+                                                  DWORD flags);
 int wmain(int argc, WCHAR **argv);
 
 /* Our instances end in this, so removal never touches Wine's own devices. */
@@ -78,12 +79,15 @@ static int add_devices(void)
         swprintf(instance, 256, L"%ls%ls%zu", device->hardware_ids, INSTANCE_MARKER_W, i);
         ok = SetupDiCreateDeviceInfoW(set, instance, &SYSTEM_CLASS_GUID, device->description, NULL, 0, &info)
              && SetupDiRegisterDeviceInfo(set, &info, 0, NULL, NULL, NULL)
-             && SetupDiSetDeviceRegistryPropertyW(set, &info, SPDRP_HARDWAREID, (const BYTE *)device->hardware_ids,
+             && SetupDiSetDeviceRegistryPropertyW(set, &info, SPDRP_HARDWAREID,
+                                                  (const BYTE *)device->hardware_ids,
                                                   (DWORD)multi_sz_bytes(device->hardware_ids))
-             && SetupDiSetDeviceRegistryPropertyW(set, &info, SPDRP_DEVICEDESC, (const BYTE *)device->description,
+             && SetupDiSetDeviceRegistryPropertyW(set, &info, SPDRP_DEVICEDESC,
+                                                  (const BYTE *)device->description,
                                                   (DWORD)((wcslen(device->description) + 1) * sizeof(WCHAR)));
         if (ok && device->name)
-            ok = SetupDiSetDevicePropertyW(set, &info, &DEVPKEY_NAME, DEVPROP_TYPE_STRING, (const BYTE *)device->name,
+            ok = SetupDiSetDevicePropertyW(set, &info, &DEVPKEY_NAME, DEVPROP_TYPE_STRING,
+                                           (const BYTE *)device->name,
                                            (DWORD)((wcslen(device->name) + 1) * sizeof(WCHAR)), 0);
         if (ok && device->version)
             ok = SetupDiSetDevicePropertyW(set, &info, &DEVPKEY_Device_DriverVersion, DEVPROP_TYPE_STRING,

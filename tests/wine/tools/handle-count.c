@@ -47,8 +47,8 @@ static struct handle_table *query_handles(void)
         free(table);
         if (!(table = malloc(size)))
             return NULL;
-        status = NtQuerySystemInformation((SYSTEM_INFORMATION_CLASS)SYSTEM_EXTENDED_HANDLE_INFORMATION, table, size,
-                                          &needed);
+        status = NtQuerySystemInformation((SYSTEM_INFORMATION_CLASS)SYSTEM_EXTENDED_HANDLE_INFORMATION, table,
+                                          size, &needed);
         if (status != (NTSTATUS)0xC0000004 /* STATUS_INFO_LENGTH_MISMATCH */ || size >= HANDLE_TABLE_MAX)
             break;
         size *= 2;

@@ -37,7 +37,8 @@ static HANDLE open_device(const WCHAR *path)
 static bool get_device_number(HANDLE device, STORAGE_DEVICE_NUMBER *number)
 {
     DWORD bytes;
-    return DeviceIoControl(device, IOCTL_STORAGE_GET_DEVICE_NUMBER, NULL, 0, number, sizeof(*number), &bytes, NULL)
+    return DeviceIoControl(device, IOCTL_STORAGE_GET_DEVICE_NUMBER, NULL, 0, number, sizeof(*number), &bytes,
+                           NULL)
            && bytes >= sizeof(*number);
 }
 
@@ -100,7 +101,8 @@ int disk_index_build(struct disk_index *index)
     if (index->built)
         return 0;
     index->built = true;
-    if ((ret = index_class(index, &GUID_DEVINTERFACE_DISK)) < 0 || (ret = index_class(index, &GUID_DEVINTERFACE_CDROM)) < 0)
+    if ((ret = index_class(index, &GUID_DEVINTERFACE_DISK)) < 0
+        || (ret = index_class(index, &GUID_DEVINTERFACE_CDROM)) < 0)
     {
         disk_index_clear(index);
         return ret;
@@ -151,7 +153,8 @@ static void find_pci_controller(DWORD devinst, struct pci_address *pci)
     if (kind != ANCESTOR_PCI)
         return;
     size = sizeof(bus);
-    bool have_bus = CM_Get_DevNode_Registry_PropertyW(node, CM_DRP_BUSNUMBER, NULL, &bus, &size, 0) == CR_SUCCESS;
+    bool have_bus = CM_Get_DevNode_Registry_PropertyW(node, CM_DRP_BUSNUMBER, NULL, &bus, &size, 0)
+                    == CR_SUCCESS;
     size = sizeof(address);
     bool have_address = CM_Get_DevNode_Registry_PropertyW(node, CM_DRP_ADDRESS, NULL, &address, &size, 0)
                         == CR_SUCCESS;
@@ -161,7 +164,8 @@ static void find_pci_controller(DWORD devinst, struct pci_address *pci)
 /* Bus type and serial number from the storage device descriptor. */
 static int query_descriptor(HANDLE device, uint32_t *bus_type, char **serial)
 {
-    STORAGE_PROPERTY_QUERY query = { .PropertyId = StorageDeviceProperty, .QueryType = PropertyStandardQuery };
+    STORAGE_PROPERTY_QUERY query = { .PropertyId = StorageDeviceProperty,
+                                     .QueryType = PropertyStandardQuery };
     STORAGE_DESCRIPTOR_HEADER header = { 0 };
     STORAGE_DEVICE_DESCRIPTOR *descriptor;
     DWORD bytes, size;
@@ -178,14 +182,16 @@ static int query_descriptor(HANDLE device, uint32_t *bus_type, char **serial)
         size = STORAGE_DESCRIPTOR_MAX;
     if (!(descriptor = calloc(1, size)))
         return QGA_ENOMEM;
-    if (!DeviceIoControl(device, IOCTL_STORAGE_QUERY_PROPERTY, &query, sizeof(query), descriptor, size, &bytes, NULL)
+    if (!DeviceIoControl(device, IOCTL_STORAGE_QUERY_PROPERTY, &query, sizeof(query), descriptor, size,
+                         &bytes, NULL)
         || bytes < offsetof(STORAGE_DEVICE_DESCRIPTOR, RawPropertiesLength))
     {
         free(descriptor);
         return QGA_EIO;
     }
     *bus_type = descriptor->BusType;
-    ret = disk_serial_from_descriptor((const uint8_t *)descriptor, bytes, descriptor->SerialNumberOffset, serial);
+    ret = disk_serial_from_descriptor((const uint8_t *)descriptor, bytes, descriptor->SerialNumberOffset,
+                                      serial);
     free(descriptor);
     return ret;
 }

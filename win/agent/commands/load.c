@@ -32,7 +32,8 @@ static bool sample_queue_length(struct load_sampler *sampler, double *value)
     PDH_FMT_COUNTERVALUE counter_value;
 
     if (PdhCollectQueryData(sampler->query) != ERROR_SUCCESS
-        || PdhGetFormattedCounterValue(sampler->counter, PDH_FMT_DOUBLE, NULL, &counter_value) != ERROR_SUCCESS)
+        || PdhGetFormattedCounterValue(sampler->counter, PDH_FMT_DOUBLE, NULL, &counter_value)
+           != ERROR_SUCCESS)
         return false;
     *value = counter_value.doubleValue;
     return true;
@@ -82,13 +83,16 @@ static int sampler_start(struct command_call *call, struct load_sampler **out)
     if ((status = PdhOpenQueryW(NULL, 0, &sampler->query)) != ERROR_SUCCESS)
     {
         sampler->query = NULL;
-        ret = call_errorf(call, QGA_EGENERIC, "failed to open a performance counter query (PDH status 0x%08lx)",
+        ret = call_errorf(call, QGA_EGENERIC,
+                          "failed to open a performance counter query (PDH status 0x%08lx)",
                           (unsigned long)status);
         goto fail;
     }
-    if ((status = PdhAddEnglishCounterW(sampler->query, LOAD_COUNTER_W, 0, &sampler->counter)) != ERROR_SUCCESS)
+    status = PdhAddEnglishCounterW(sampler->query, LOAD_COUNTER_W, 0, &sampler->counter);
+    if (status != ERROR_SUCCESS)
     {
-        ret = call_errorf(call, QGA_EGENERIC, "failed to add the performance counter '%s' (PDH status 0x%08lx); "
+        ret = call_errorf(call, QGA_EGENERIC,
+                          "failed to add the performance counter '%s' (PDH status 0x%08lx); "
                           "performance counters may be disabled", LOAD_COUNTER, (unsigned long)status);
         goto fail;
     }

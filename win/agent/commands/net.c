@@ -40,7 +40,8 @@ static int add_address(struct json_value *list, const IP_ADAPTER_UNICAST_ADDRESS
         format_ipv4((const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr, text);
         type = "ipv4";
     }
-    else if (sa->sa_family == AF_INET6 && unicast->Address.iSockaddrLength >= (INT)sizeof(struct sockaddr_in6))
+    else if (sa->sa_family == AF_INET6
+             && unicast->Address.iSockaddrLength >= (INT)sizeof(struct sockaddr_in6))
     {
         /* No "%scope" suffix (WSAAddressToString adds one): clients parse plain addresses. */
         format_ipv6((const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr, text);

@@ -66,16 +66,19 @@ int cmd_guest_get_osinfo(struct command_call *call)
     if (!api->RtlGetVersion || api->RtlGetVersion(&version) != 0)
         return call_errorf(call, QGA_EGENERIC, "failed to get the Windows version: RtlGetVersion failed");
     server = version.wProductType != VER_NT_WORKSTATION;
-    release = osinfo_find_release(version.dwMajorVersion, version.dwMinorVersion, version.dwBuildNumber, server);
+    release = osinfo_find_release(version.dwMajorVersion, version.dwMinorVersion, version.dwBuildNumber,
+                                  server);
     GetNativeSystemInfo(&system);
 
     /* ProductName carries the edition ("Windows Server 2022 Datacenter"); optional. */
-    if ((ret = reg_read_string(HKEY_LOCAL_MACHINE, CURRENT_VERSION_KEY_W, L"ProductName", &product)) == QGA_ENOMEM)
+    ret = reg_read_string(HKEY_LOCAL_MACHINE, CURRENT_VERSION_KEY_W, L"ProductName", &product);
+    if (ret == QGA_ENOMEM)
         goto out;
     if ((ret = osinfo_pretty_name(product, release, version.dwBuildNumber, server, &pretty)) < 0)
         goto out;
 
-    snprintf(kernel_version, sizeof(kernel_version), "%lu.%lu", version.dwMajorVersion, version.dwMinorVersion);
+    snprintf(kernel_version, sizeof(kernel_version), "%lu.%lu", version.dwMajorVersion,
+             version.dwMinorVersion);
     snprintf(kernel_release, sizeof(kernel_release), "%lu", version.dwBuildNumber);
 
     /* Member order of GuestOSInfo in qga/qapi-schema.json. */
@@ -260,7 +263,8 @@ int cmd_guest_get_vcpus(struct command_call *call)
     {
         if (error)
             return call_win32_error(call, error, "failed to get processor information");
-        return call_error(call, ret, ret == QGA_ENOMEM ? qga_error_text(ret) : "failed to get processor information");
+        return call_error(call, ret,
+                          ret == QGA_ENOMEM ? qga_error_text(ret) : "failed to get processor information");
     }
     if (!(list = json_array()))
     {

@@ -20,7 +20,8 @@ static int add_session_user(DWORD session_id, struct json_value *list)
     int ret = 0;
 
     /* Wide-character API: qemu-ga's ANSI calls mangle names outside the system code page. */
-    if (!WTSQuerySessionInformationW(WTS_CURRENT_SERVER_HANDLE, session_id, WTSSessionInfo, (WCHAR **)&info, &bytes)
+    if (!WTSQuerySessionInformationW(WTS_CURRENT_SERVER_HANDLE, session_id, WTSSessionInfo, (WCHAR **)&info,
+                                     &bytes)
         || bytes < sizeof(*info))
         goto out;   /* the session ended meanwhile, or is not ours to see */
 

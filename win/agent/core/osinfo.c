@@ -45,8 +45,10 @@ const struct os_release osinfo_server_releases[] =
     { 10, 0,  26100,  "Microsoft Windows Server 2025",                 "2025" },
 };
 
-const unsigned osinfo_client_release_count = sizeof(osinfo_client_releases) / sizeof(osinfo_client_releases[0]);
-const unsigned osinfo_server_release_count = sizeof(osinfo_server_releases) / sizeof(osinfo_server_releases[0]);
+const unsigned osinfo_client_release_count =
+    sizeof(osinfo_client_releases) / sizeof(osinfo_client_releases[0]);
+const unsigned osinfo_server_release_count =
+    sizeof(osinfo_server_releases) / sizeof(osinfo_server_releases[0]);
 
 const struct os_release *osinfo_find_release(uint32_t major, uint32_t minor, uint32_t build, bool server)
 {

@@ -17,7 +17,8 @@ static BOOL CALLBACK resolve(INIT_ONCE *once, void *param, void **context)
     if (ntdll)
         table.RtlGetVersion = (void *)GetProcAddress(ntdll, "RtlGetVersion");
     if (kernel32)
-        table.GetLogicalProcessorInformationEx = (void *)GetProcAddress(kernel32, "GetLogicalProcessorInformationEx");
+        table.GetLogicalProcessorInformationEx =
+            (void *)GetProcAddress(kernel32, "GetLogicalProcessorInformationEx");
     return TRUE;
 }
 
