@@ -25,6 +25,10 @@
     X(guest_file_read) \
     X(guest_file_seek) \
     X(guest_file_write) \
+    X(guest_fsfreeze_freeze) \
+    X(guest_fsfreeze_freeze_list) \
+    X(guest_fsfreeze_status) \
+    X(guest_fsfreeze_thaw) \
     X(guest_fstrim) \
     X(guest_get_devices) \
     X(guest_get_disks) \

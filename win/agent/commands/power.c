@@ -4,21 +4,29 @@
 #include <windows.h>
 #include <powrprof.h>
 
+#include <stdlib.h>
+
 #include "commands/commands.h"
 #include "core/platform.h"
 #include "core/power-mode.h"
 #include "platform/agent.h"
 #include "platform/error.h"
 #include "platform/privilege.h"
+#include "platform/vss.h"
 
 /* A frozen guest must never go down or to sleep with writes held: VSS would time the snapshot
  * out and the volumes would resume only after resume.  The filter refuses these commands while
  * frozen (they are not on the allow-list), so this only matters if that ever changes. */
 static void thaw_first(struct agent *agent)
 {
+    int64_t volumes = 0;
+    char *error = NULL;
+
     if (!agent->dispatcher.frozen) return;
     platform_log(LOG_WARNING, "thawing before a power action");
-    /* TODO(issue 7): call the requester's thaw here once the freeze module exists. */
+    if (vss_thaw(agent, &volumes, &error) < 0)
+        platform_log(LOG_ERROR, "thaw before a power action failed: %s", error ? error : "unknown error");
+    free(error);
 }
 
 int cmd_guest_shutdown(struct command_call *call)

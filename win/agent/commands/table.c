@@ -11,6 +11,12 @@ static const struct arg_spec sync_args[] =
     { NULL, 0, 0, NULL, NULL },
 };
 
+static const struct arg_spec fsfreeze_freeze_list_args[] =
+{
+    { "mountpoints", ARG_STR_LIST, ARG_OPTIONAL, NULL, NULL },
+    { NULL, 0, 0, NULL, NULL },
+};
+
 static const struct arg_spec exec_args[] =
 {
     { "path",           ARG_STRING,              ARG_REQUIRED, NULL,                NULL },
@@ -123,6 +129,10 @@ const struct command command_table[] =
     { "guest-file-read",       file_read_args, cmd_guest_file_read,   0 },
     { "guest-file-seek",       file_seek_args, cmd_guest_file_seek,   0 },
     { "guest-file-write",      file_write_args, cmd_guest_file_write, 0 },
+    { "guest-fsfreeze-freeze",      NULL,  cmd_guest_fsfreeze_freeze,       0 },
+    { "guest-fsfreeze-freeze-list", fsfreeze_freeze_list_args, cmd_guest_fsfreeze_freeze_list, 0 },
+    { "guest-fsfreeze-status",      NULL,  cmd_guest_fsfreeze_status,       CMD_ALLOWED_FROZEN },
+    { "guest-fsfreeze-thaw",        NULL,  cmd_guest_fsfreeze_thaw,         CMD_ALLOWED_FROZEN },
     { "guest-fstrim",          fstrim_args, cmd_guest_fstrim,         0 },
     { "guest-get-devices",     NULL,       cmd_guest_get_devices,     0 },
     { "guest-get-disks",       NULL,       cmd_guest_get_disks,       0 },

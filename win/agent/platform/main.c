@@ -21,6 +21,7 @@
 #include "platform/service.h"
 #include "platform/state.h"
 #include "platform/utf.h"
+#include "platform/vss.h"
 #include "version.h"
 
 #define CONSOLE_CLOSE_WAIT_MS  4500    /* Windows ends a closing console process after about 5 s */
@@ -41,6 +42,7 @@ static const struct agent_module agent_modules[] =
     { "file handles", file_table_init,  file_table_cleanup },
     { "processes", exec_table_init,     exec_table_cleanup },
     { "load",      NULL,                load_sampler_cleanup },
+    { "fsfreeze",  freeze_init,         freeze_cleanup },
     { NULL,        NULL,                NULL },
 };
 
@@ -473,7 +475,10 @@ int wmain(int argc, WCHAR **argv_w)
     }
 
     context.config = &config;
+    /* COM for VSS in the main thread, before anything can call VSS (platform/vss.h). */
+    vss_com_init();
     ret = run(&context);
+    vss_com_cleanup();
     goto out;
 
 oom:
