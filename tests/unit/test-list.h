@@ -77,6 +77,26 @@
     X(cmdline_program_is_always_quoted) \
     X(cmdline_split_follows_msvcrt_rules) \
     X(cmdline_quote_then_split_round_trips) \
+    X(osinfo_known_releases) \
+    X(osinfo_every_row_reachable) \
+    X(osinfo_unknown_versions) \
+    X(osinfo_windows7_has_version_id) \
+    X(osinfo_machine_names) \
+    X(osinfo_pretty_name_windows11_fix) \
+    X(osinfo_pretty_name_fallbacks) \
+    X(inventory_filetime_conversions) \
+    X(inventory_timezone_offsets) \
+    X(inventory_load_ewma) \
+    X(inventory_bus_types) \
+    X(inventory_pci_address) \
+    X(inventory_device_ancestors) \
+    X(inventory_disk_serial) \
+    X(inventory_mountpoints) \
+    X(inventory_mac_text) \
+    X(inventory_ip_text) \
+    X(inventory_hardware_ids) \
+    X(inventory_vcpus_across_groups) \
+    X(inventory_users_dedup) \
     /* add new tests above this line */
 
 #endif

@@ -11,17 +11,31 @@ Tests that need more agents use the start_agent factory; they are stopped after 
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pytest
 
+from harness.errors import HarnessError
 from harness.qga import QGAClient
 from harness.wine import AgentProcess, WineSession, wine_available
 
 REPO = Path(__file__).resolve().parents[2]
 
 StartAgent = Callable[..., AgentProcess]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A SIGTERM (a CI timeout, a killed make) stops the run like Ctrl-C, so the fixtures'
+    finalizers still stop the agents and delete the Wine prefix (700 MB)."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +80,29 @@ def agent(wine: WineSession, agent_exe: Path, request: pytest.FixtureRequest) ->
                         f"log:\n{process.log_text()}", pytrace=False)
 
 
+_unresponsive: dict[int, str] = {}     # agent pid -> why it stopped answering
+
+
 @pytest.fixture
 def qga(agent: AgentProcess) -> QGAClient:
-    """The module's agent client, resynchronised so each test starts on a clean stream."""
+    """The module's agent client, resynchronised so each test starts on a clean stream.
+
+    Once the agent has exited or failed to resynchronise, later tests fail at once with the
+    reason instead of each waiting for its own deadline.
+    """
+    if agent.pid in _unresponsive:
+        pytest.fail(f"the module's agent stopped answering earlier: {_unresponsive[agent.pid]}",
+                    pytrace=False)
+    if agent.returncode is not None:
+        _unresponsive[agent.pid] = f"exited with {agent.returncode}"
+        pytest.fail(f"the agent exited with {agent.returncode} (in an earlier test?); "
+                    f"log:\n{agent.log_text()}", pytrace=False)
     client = agent.client
-    client.sync()
+    try:
+        client.sync()
+    except HarnessError as exc:
+        _unresponsive[agent.pid] = f"{type(exc).__name__}: {exc}"
+        raise
     return client
 
 

@@ -38,6 +38,7 @@ struct agent_module
 static const struct agent_module agent_modules[] =
 {
     /* name        init                 cleanup          (keep the NULL row last) */
+    { "load",      NULL,                load_sampler_cleanup },
     { NULL,        NULL,                NULL },
 };
 
