@@ -47,8 +47,8 @@ def service_exe(wine: WineSession, agent_exe: Path) -> Iterator[str]:
     wine.run([EXE, "-s", "uninstall"])
 
 
-def run(wine: WineSession, *args: str) -> WineResult:
-    return wine.run(list(args), env={"QGA_CONF": ""}, cwd=wine.prefix / "drive_c")
+def run(wine: WineSession, *args: str, timeout: float = 30.0) -> WineResult:
+    return wine.run(list(args), env={"QGA_CONF": ""}, cwd=wine.prefix / "drive_c", timeout=timeout)
 
 
 def service_config(wine: WineSession) -> dict[str, str]:
@@ -88,8 +88,9 @@ def install(wine: WineSession, exe: str, *args: str) -> WineResult:
 
 def test_install_writes_a_quoted_command_line(wine: WineSession, service_exe: str) -> None:
     port = wine.com_port()
-    result = install(wine, service_exe, "-m", "isa-serial", "-p", port.name, "-l", INSTALL_DIR + "\\svc log.txt",
-                     "-t", "qga service state\\", "-v", "--block-rpcs=guest-exec")
+    result = install(wine, service_exe, "-m", "isa-serial", "-p", port.name,
+                     "-l", INSTALL_DIR + "\\svc log.txt", "-t", "qga service state\\", "-v",
+                     "--block-rpcs=guest-exec")
     assert result.out in ("Service was installed successfully.\n", "Service was updated successfully.\n")
     assert "qga-vss.dll is not installed" in result.err
     config = service_config(wine)
@@ -105,7 +106,8 @@ def test_install_writes_a_quoted_command_line(wine: WineSession, service_exe: st
     assert re.search(r"TypesSupported\s+REG_DWORD\s+0x7", eventlog)
 
 
-def test_service_starts_answers_and_stops(wine: WineSession, service_exe: str, start_agent: StartAgent) -> None:
+def test_service_starts_answers_and_stops(wine: WineSession, service_exe: str,
+                                          start_agent: StartAgent) -> None:
     port = wine.com_port()
     log_file = INSTALL_DIR + "\\service.log"
     install(wine, service_exe, "-m", "isa-serial", "-p", port.name, "-l", log_file, "-t", "C:\\qga svc state")
@@ -152,7 +154,8 @@ def test_second_console_instance_names_the_service(wine: WineSession, service_ex
             client.sync()
         second: AgentProcess = start_agent(port=port, ready=False, env={"QGA_CONF": ""})
         assert second.wait() == 1
-        assert "another instance of the agent is already running: the QEMU-GA service (pid " in second.log_text()
+        expected = "another instance of the agent is already running: the QEMU-GA service (pid "
+        assert expected in second.log_text()
     finally:
         run(wine, "net", "stop", SERVICE).check()
         wait_state(wine, "STOPPED")
@@ -185,8 +188,8 @@ def test_vss_commands_without_the_dll(wine: WineSession, service_exe: str) -> No
     dll = INSTALL_DIR + "\\qga-vss.dll"
     result = run(wine, service_exe, "-s", "vss-install")
     assert result.returncode == 1
-    assert result.err == (f"qga-vss.dll was not found next to qemu-ga.exe ({dll}): the VSS provider cannot be "
-                          "registered and guest-fsfreeze-* will not work.\n")
+    assert result.err == (f"qga-vss.dll was not found next to qemu-ga.exe ({dll}): "
+                          "the VSS provider cannot be registered and guest-fsfreeze-* will not work.\n")
     result = run(wine, service_exe, "-s", "vss-uninstall")
     assert result.returncode == 0
     assert result.err.endswith("nothing to unregister.\n")
@@ -194,6 +197,6 @@ def test_vss_commands_without_the_dll(wine: WineSession, service_exe: str) -> No
 
 def test_daemonize_outside_the_service_manager(wine: WineSession, service_exe: str) -> None:
     """Wine takes 10 s to fail StartServiceCtrlDispatcher from a console (wine-notes.md 6)."""
-    result = run(wine, service_exe, "-d", "-m", "isa-serial", "-p", "COM43")
+    result = wine.run([service_exe, "-d", "-m", "isa-serial", "-p", "COM43"], timeout=60)
     assert result.returncode == 1
     assert "it was not started by the service control manager" in result.err
