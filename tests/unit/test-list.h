@@ -22,6 +22,7 @@
     X(json_chunked_input_at_every_split) \
     X(json_duplicate_keys_in_big_object) \
     X(json_parse_one_value) \
+    X(json_stream_reset_and_flush) \
     X(json_writer_escapes) \
     X(json_writer_numbers) \
     X(json_writer_batches_small_pieces) \
@@ -67,6 +68,7 @@
     X(config_method_support) \
     X(config_dump_layout_and_round_trip) \
     X(config_paths_take_only_doubled_backslash_as_escape) \
+    X(config_fsfreeze_auto_thaw_seconds) \
     X(options_immediate_actions) \
     X(options_action_precedence) \
     X(options_getopt_messages) \
