@@ -152,7 +152,11 @@ class WineSession:
                                             stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
             self._wait_server()
             boot_env = dict(self.env, WINEDLLOVERRIDES=BOOT_DLL_OVERRIDES)
-            self._run_quiet(["wine", "wineboot", "-i"], boot_env, BOOT_TIMEOUT_S)
+            # Not `wineboot -i`: on a missing prefix the loader runs its own `wineboot --init` as
+            # well, and the two start two services.exe that split the service database between
+            # them (net start: "Could not get handle to service", "Service database locked").
+            # Any program makes the loader create the prefix with a single wineboot --init.
+            self._run_quiet(["wine", "cmd", "/c", "exit"], boot_env, BOOT_TIMEOUT_S)
             # Prime: system processes exist now, all with stdio on /dev/null (wine-notes.md 1).
             self._run_quiet(["wine", "wineboot"], self.env, BOOT_TIMEOUT_S)
         except BaseException:
