@@ -244,6 +244,12 @@ class LinuxWineProfile(Profile):
         (share / "agent.env").write_text("".join(f"export {k}={_sh_quote(v)}\n" for k, v in env.items()))
 
     @property
+    def payload(self) -> list[str]:
+        """File names installed in C:\\qga of the guest's prefix."""
+        names = self.load().get("payload") or []
+        return [str(n) for n in names] if isinstance(names, list) else []
+
+    @property
     def fake_vss(self) -> bool:
         """Whether the guest's prefix has the fake VSS coordinator (build.py --fake-vss)."""
         return bool(self.load().get("fake_vss"))

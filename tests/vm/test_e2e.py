@@ -54,7 +54,7 @@ def test_freeze_snapshot_thaw(vm: VM, run_dir: Path) -> None:
         # Not a skip: the VM tier exists to prove freeze end to end, so its absence fails loudly.
         pytest.fail(f"the agent does not offer {missing} (freeze/thaw is issue 7); "
                     f"guest-info lists {info.names}")
-    if isinstance(vm.profile, LinuxWineProfile) and "qga-vss.dll" not in vm.profile.load().get("payload", []):
+    if isinstance(vm.profile, LinuxWineProfile) and "qga-vss.dll" not in vm.profile.payload:
         pytest.fail("qga-vss.dll is not installed in the guest (not built yet? win/provider builds it): "
                     "the agent cannot freeze without it")
     assert vm.qga.fsfreeze_status() == "thawed"
