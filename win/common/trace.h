@@ -22,7 +22,7 @@ enum trace_level
 bool trace_enabled(void);
 /* One line "qga-vss: <level>:<func>: <printf fmt...>" (UTF-8 format, %ls for WCHAR strings). */
 void trace_printf(enum trace_level level, const char *func, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(gnu_printf, 3, 4)));
 /* Writes UTF-16 text to the process's stderr handle (console or file/pipe as UTF-8), always. */
 void trace_write_stderr(const WCHAR *text);
 /* "{XXXXXXXX-...}" in one of a small ring of static buffers: valid for a few calls. */
