@@ -28,7 +28,8 @@ void trace_write_stderr(const WCHAR *text);
 /* "{XXXXXXXX-...}" in one of a small ring of static buffers: valid for a few calls. */
 const char *debugstr_guid(const GUID *guid);
 
-#define TRACE(...) do { if (trace_enabled()) trace_printf(TRACE_LEVEL_TRACE, __func__, __VA_ARGS__); } while (0)
+#define TRACE(...) do { if (trace_enabled()) trace_printf(TRACE_LEVEL_TRACE, __func__, __VA_ARGS__); } \
+    while (0)
 #define WARN(...)  trace_printf(TRACE_LEVEL_WARN, __func__, __VA_ARGS__)
 #define ERR(...)   trace_printf(TRACE_LEVEL_ERR, __func__, __VA_ARGS__)
 /* For methods we do not implement: warn the first time only. */

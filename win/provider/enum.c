@@ -59,7 +59,8 @@ static ULONG WINAPI empty_enum_Release(IVssEnumObject *iface)
 }
 
 /* IEnum* rules: fetched may be NULL only when asking for one element. */
-static HRESULT WINAPI empty_enum_Next(IVssEnumObject *iface, ULONG count, VSS_OBJECT_PROP *elements, ULONG *fetched)
+static HRESULT WINAPI empty_enum_Next(IVssEnumObject *iface, ULONG count, VSS_OBJECT_PROP *elements,
+                                      ULONG *fetched)
 {
     TRACE("%p, %lu, %p, %p.", iface, count, elements, fetched);
     if (!elements || (!fetched && count != 1)) return E_POINTER;

@@ -217,7 +217,8 @@ static HRESULT WINAPI provider_DeleteSnapshots(IVssSoftwareSnapshotProvider *ifa
 }
 
 static HRESULT WINAPI provider_BeginPrepareSnapshot(IVssSoftwareSnapshotProvider *iface, VSS_ID set_id,
-                                                    VSS_ID snapshot_id, VSS_PWSZ volume_name, LONG new_context)
+                                                    VSS_ID snapshot_id, VSS_PWSZ volume_name,
+                                                    LONG new_context)
 {
     struct provider *provider = impl_from_IVssSoftwareSnapshotProvider(iface);
     struct snapshot *snapshots;
@@ -331,10 +332,12 @@ static const IVssSoftwareSnapshotProviderVtbl provider_vtbl =
 
 /* ---- IVssProviderCreateSnapshotSet ---- */
 
-static HRESULT WINAPI provider_create_QueryInterface(IVssProviderCreateSnapshotSet *iface, REFIID riid, void **out)
+static HRESULT WINAPI provider_create_QueryInterface(IVssProviderCreateSnapshotSet *iface, REFIID riid,
+                                                     void **out)
 {
     struct provider *provider = impl_from_IVssProviderCreateSnapshotSet(iface);
-    return IVssSoftwareSnapshotProvider_QueryInterface(&provider->IVssSoftwareSnapshotProvider_iface, riid, out);
+    return IVssSoftwareSnapshotProvider_QueryInterface(&provider->IVssSoftwareSnapshotProvider_iface, riid,
+                                                       out);
 }
 
 static ULONG WINAPI provider_create_AddRef(IVssProviderCreateSnapshotSet *iface)
@@ -398,7 +401,8 @@ static HRESULT WINAPI provider_create_CommitSnapshots(IVssProviderCreateSnapshot
     if (!frozen || !thaw || !timeout)
     {
         /* The requester went away between IsVolumeSupported and now: nothing to hold for. */
-        WARN("requester events missing (frozen %p, thaw %p, timeout %p): not holding.", frozen, thaw, timeout);
+        WARN("requester events missing (frozen %p, thaw %p, timeout %p): not holding.", frozen, thaw,
+             timeout);
         goto out;
     }
 
@@ -433,13 +437,15 @@ static HRESULT WINAPI provider_create_PostCommitSnapshots(IVssProviderCreateSnap
     return S_OK;
 }
 
-static HRESULT WINAPI provider_create_PreFinalCommitSnapshots(IVssProviderCreateSnapshotSet *iface, VSS_ID set_id)
+static HRESULT WINAPI provider_create_PreFinalCommitSnapshots(IVssProviderCreateSnapshotSet *iface,
+                                                              VSS_ID set_id)
 {
     TRACE("%p, %s.", iface, debugstr_guid(&set_id));
     return S_OK;
 }
 
-static HRESULT WINAPI provider_create_PostFinalCommitSnapshots(IVssProviderCreateSnapshotSet *iface, VSS_ID set_id)
+static HRESULT WINAPI provider_create_PostFinalCommitSnapshots(IVssProviderCreateSnapshotSet *iface,
+                                                               VSS_ID set_id)
 {
     TRACE("%p, %s.", iface, debugstr_guid(&set_id));
     return S_OK;
@@ -473,10 +479,12 @@ static const IVssProviderCreateSnapshotSetVtbl provider_create_vtbl =
 
 /* ---- IVssProviderNotifications ---- */
 
-static HRESULT WINAPI provider_notify_QueryInterface(IVssProviderNotifications *iface, REFIID riid, void **out)
+static HRESULT WINAPI provider_notify_QueryInterface(IVssProviderNotifications *iface, REFIID riid,
+                                                     void **out)
 {
     struct provider *provider = impl_from_IVssProviderNotifications(iface);
-    return IVssSoftwareSnapshotProvider_QueryInterface(&provider->IVssSoftwareSnapshotProvider_iface, riid, out);
+    return IVssSoftwareSnapshotProvider_QueryInterface(&provider->IVssSoftwareSnapshotProvider_iface, riid,
+                                                       out);
 }
 
 static ULONG WINAPI provider_notify_AddRef(IVssProviderNotifications *iface)
@@ -532,7 +540,8 @@ HRESULT provider_create(REFIID riid, void **out)
 
     /* The QueryInterface takes its own reference; the Release drops ours, so a failed
      * QueryInterface frees the object. */
-    hr = IVssSoftwareSnapshotProvider_QueryInterface(&provider->IVssSoftwareSnapshotProvider_iface, riid, out);
+    hr = IVssSoftwareSnapshotProvider_QueryInterface(&provider->IVssSoftwareSnapshotProvider_iface, riid,
+                                                     out);
     IVssSoftwareSnapshotProvider_Release(&provider->IVssSoftwareSnapshotProvider_iface);
     return hr;
 }

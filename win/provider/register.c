@@ -57,6 +57,8 @@ struct registration
 
 /* ---- messages ---- */
 
+/* The codes registration meets that the system's message tables do not describe. */
+#define KNOWN_ERROR(hr, text) { hr, L"" #hr ": " text }
 static const struct
 {
     HRESULT hr;
@@ -64,35 +66,36 @@ static const struct
 }
 known_errors[] =
 {
-    { VSS_E_PROVIDER_ALREADY_REGISTERED, L"VSS_E_PROVIDER_ALREADY_REGISTERED: the provider is already registered" },
-    { VSS_E_PROVIDER_NOT_REGISTERED,     L"VSS_E_PROVIDER_NOT_REGISTERED: the provider is not registered" },
-    { VSS_E_PROVIDER_IN_USE,             L"VSS_E_PROVIDER_IN_USE: the provider is in use" },
-    { VSS_E_BAD_STATE,                   L"VSS_E_BAD_STATE: VSS is busy with another operation" },
-    { VSS_E_UNEXPECTED,                  L"VSS_E_UNEXPECTED: unexpected VSS error" },
-    { REGDB_E_CLASSNOTREG,               L"REGDB_E_CLASSNOTREG: class not registered" },
-    { COMADMIN_E_OBJECTERRORS,           L"COMADMIN_E_OBJECTERRORS: errors occurred accessing one or more objects" },
-    { COMADMIN_E_OBJECTINVALID,          L"COMADMIN_E_OBJECTINVALID: an object property is missing or invalid" },
-    { COMADMIN_E_KEYMISSING,             L"COMADMIN_E_KEYMISSING: the object was not found in the catalog" },
-    { COMADMIN_E_ALREADYINSTALLED,       L"COMADMIN_E_ALREADYINSTALLED: the object is already registered" },
-    { COMADMIN_E_APPLICATIONEXISTS,      L"COMADMIN_E_APPLICATIONEXISTS: the application already exists" },
-    { COMADMIN_E_ROLEEXISTS,             L"COMADMIN_E_ROLEEXISTS: the role already exists" },
-    { COMADMIN_E_NOUSER,                 L"COMADMIN_E_NOUSER: one or more users are not valid" },
-    { COMADMIN_E_NOREGISTRYCLSID,        L"COMADMIN_E_NOREGISTRYCLSID: the component registered no class" },
-    { COMADMIN_E_DLLREGISTERSERVER,      L"COMADMIN_E_DLLREGISTERSERVER: DllRegisterServer failed" },
-    { COMADMIN_E_DLLLOADFAILED,          L"COMADMIN_E_DLLLOADFAILED: the DLL could not be loaded" },
-    { COMADMIN_E_COMPFILE_DOESNOTEXIST,  L"COMADMIN_E_COMPFILE_DOESNOTEXIST: the component file does not exist" },
-    { COMADMIN_E_COMPFILE_LOADDLLFAIL,   L"COMADMIN_E_COMPFILE_LOADDLLFAIL: the DLL could not be loaded" },
-    { COMADMIN_E_COMPFILE_GETCLASSOBJ,   L"COMADMIN_E_COMPFILE_GETCLASSOBJ: DllGetClassObject failed" },
-    { COMADMIN_E_COMPFILE_CLASSNOTAVAIL, L"COMADMIN_E_COMPFILE_CLASSNOTAVAIL: the DLL does not support a class in the type library" },
-    { COMADMIN_E_COMPFILE_BADTLB,        L"COMADMIN_E_COMPFILE_BADTLB: the type library is not valid" },
-    { COMADMIN_E_COMPFILE_NOTINSTALLABLE, L"COMADMIN_E_COMPFILE_NOTINSTALLABLE: the file has no installable component" },
-    { COMADMIN_E_COMPFILE_NOREGISTRAR,   L"COMADMIN_E_COMPFILE_NOREGISTRAR: the DLL has no DllRegisterServer" },
-    { COMADMIN_E_SERVICENOTINSTALLED,    L"COMADMIN_E_SERVICENOTINSTALLED: the application has no service" },
-    { COMADMIN_E_OBJECTEXISTS,           L"COMADMIN_E_OBJECTEXISTS: the object already exists" },
-    { COMADMIN_E_OBJECT_PARENT_MISSING,  L"COMADMIN_E_OBJECT_PARENT_MISSING: the parent object does not exist" },
-    { COMADMIN_E_OBJECT_DOES_NOT_EXIST,  L"COMADMIN_E_OBJECT_DOES_NOT_EXIST: the object does not exist" },
-    { COMADMIN_E_AMBIGUOUS_APPLICATION_NAME, L"COMADMIN_E_AMBIGUOUS_APPLICATION_NAME: several applications have this name" },
+    KNOWN_ERROR(VSS_E_PROVIDER_ALREADY_REGISTERED, "the provider is already registered"),
+    KNOWN_ERROR(VSS_E_PROVIDER_NOT_REGISTERED, "the provider is not registered"),
+    KNOWN_ERROR(VSS_E_PROVIDER_IN_USE, "the provider is in use"),
+    KNOWN_ERROR(VSS_E_BAD_STATE, "VSS is busy with another operation"),
+    KNOWN_ERROR(VSS_E_UNEXPECTED, "unexpected VSS error"),
+    KNOWN_ERROR(REGDB_E_CLASSNOTREG, "class not registered"),
+    KNOWN_ERROR(COMADMIN_E_OBJECTERRORS, "errors occurred accessing one or more objects"),
+    KNOWN_ERROR(COMADMIN_E_OBJECTINVALID, "an object property is missing or invalid"),
+    KNOWN_ERROR(COMADMIN_E_KEYMISSING, "the object was not found in the catalog"),
+    KNOWN_ERROR(COMADMIN_E_ALREADYINSTALLED, "the object is already registered"),
+    KNOWN_ERROR(COMADMIN_E_APPLICATIONEXISTS, "the application already exists"),
+    KNOWN_ERROR(COMADMIN_E_ROLEEXISTS, "the role already exists"),
+    KNOWN_ERROR(COMADMIN_E_NOUSER, "one or more users are not valid"),
+    KNOWN_ERROR(COMADMIN_E_NOREGISTRYCLSID, "the component registered no class"),
+    KNOWN_ERROR(COMADMIN_E_DLLREGISTERSERVER, "DllRegisterServer failed"),
+    KNOWN_ERROR(COMADMIN_E_DLLLOADFAILED, "the DLL could not be loaded"),
+    KNOWN_ERROR(COMADMIN_E_COMPFILE_DOESNOTEXIST, "the component file does not exist"),
+    KNOWN_ERROR(COMADMIN_E_COMPFILE_LOADDLLFAIL, "the DLL could not be loaded"),
+    KNOWN_ERROR(COMADMIN_E_COMPFILE_GETCLASSOBJ, "DllGetClassObject failed"),
+    KNOWN_ERROR(COMADMIN_E_COMPFILE_CLASSNOTAVAIL, "the DLL does not support a class in the type library"),
+    KNOWN_ERROR(COMADMIN_E_COMPFILE_BADTLB, "the type library is not valid"),
+    KNOWN_ERROR(COMADMIN_E_COMPFILE_NOTINSTALLABLE, "the file has no installable component"),
+    KNOWN_ERROR(COMADMIN_E_COMPFILE_NOREGISTRAR, "the DLL has no DllRegisterServer"),
+    KNOWN_ERROR(COMADMIN_E_SERVICENOTINSTALLED, "the application has no service"),
+    KNOWN_ERROR(COMADMIN_E_OBJECTEXISTS, "the object already exists"),
+    KNOWN_ERROR(COMADMIN_E_OBJECT_PARENT_MISSING, "the parent object does not exist"),
+    KNOWN_ERROR(COMADMIN_E_OBJECT_DOES_NOT_EXIST, "the object does not exist"),
+    KNOWN_ERROR(COMADMIN_E_AMBIGUOUS_APPLICATION_NAME, "several applications have this name"),
 };
+#undef KNOWN_ERROR
 
 static void hresult_text(HRESULT hr, WCHAR *buffer, size_t chars)
 {
@@ -181,7 +184,8 @@ HRESULT class_register(void)
     LSTATUS status;
 
     TRACE(".");
-    if (!len || len >= ARRAYSIZE(path)) return report(HRESULT_FROM_WIN32(GetLastError()), L"cannot find our own path");
+    if (!len || len >= ARRAYSIZE(path))
+        return report(HRESULT_FROM_WIN32(GetLastError()), L"cannot find our own path");
     /* Apartment, as VSS providers have always been registered: COM serialises VSS's calls. */
     if ((status = set_string(HKEY_CLASSES_ROOT, clsid_key, NULL, QGA_VSS_PROVIDER_NAME_W))
         || (status = set_string(HKEY_CLASSES_ROOT, inproc_key, NULL, path))
@@ -466,14 +470,16 @@ static HRESULT remove_applications(struct registration *reg)
         report(hr, L"cannot open the COM+ Applications collection");
         goto out;
     }
-    if (FAILED(hr = ICatalogCollection_Populate(apps)) || FAILED(hr = ICatalogCollection_get_Count(apps, &count)))
+    if (FAILED(hr = ICatalogCollection_Populate(apps))
+        || FAILED(hr = ICatalogCollection_get_Count(apps, &count)))
     {
         report(hr, L"cannot read the COM+ Applications collection");
         goto out;
     }
     for (i = count - 1; i >= 0; i--)
     {
-        if (FAILED(hr = collection_item(apps, i, &app)) || FAILED(hr = object_get_string(app, L"Name", &name)))
+        if (FAILED(hr = collection_item(apps, i, &app))
+            || FAILED(hr = object_get_string(app, L"Name", &name)))
         {
             report(hr, L"cannot read COM+ application %ld", (long)i);
             goto out;
@@ -605,11 +611,12 @@ static HRESULT create_service(struct registration *reg, BSTR app_id)
     HRESULT hr = E_OUTOFMEMORY;
 
     if (service && start && error_control && dependencies && account && password)
-        hr = ICOMAdminCatalog2_CreateServiceForApplication(reg->catalog, app_id, service, start, error_control,
-                                                           dependencies, account, password, VARIANT_FALSE);
+        hr = ICOMAdminCatalog2_CreateServiceForApplication(reg->catalog, app_id, service, start,
+                                                           error_control, dependencies, account, password,
+                                                           VARIANT_FALSE);
     if (FAILED(hr))
-        report(hr, L"cannot create service '%ls' (LocalSystem) for COM+ application '%ls'", QGA_VSS_APP_NAME_W,
-               QGA_VSS_APP_NAME_W);
+        report(hr, L"cannot create service '%ls' (LocalSystem) for COM+ application '%ls'",
+               QGA_VSS_APP_NAME_W, QGA_VSS_APP_NAME_W);
     SysFreeString(service);
     SysFreeString(start);
     SysFreeString(error_control);
@@ -621,14 +628,15 @@ static HRESULT create_service(struct registration *reg, BSTR app_id)
 
 static HRESULT install_component(struct registration *reg, BSTR app_id)
 {
-    BSTR dll = SysAllocString(reg->dll_path), tlb = SysAllocString(reg->tlb_path), proxy = SysAllocString(L"");
+    BSTR dll = SysAllocString(reg->dll_path), tlb = SysAllocString(reg->tlb_path);
+    BSTR proxy = SysAllocString(L"");
     HRESULT hr = E_OUTOFMEMORY;
 
     if (dll && tlb && proxy)
         hr = ICOMAdminCatalog2_InstallComponent(reg->catalog, app_id, dll, tlb, proxy);
     if (FAILED(hr))
-        report(hr, L"cannot install component %ls (type library %ls) into COM+ application '%ls'", reg->dll_path,
-               reg->tlb_path, QGA_VSS_APP_NAME_W);
+        report(hr, L"cannot install component %ls (type library %ls) into COM+ application '%ls'",
+               reg->dll_path, reg->tlb_path, QGA_VSS_APP_NAME_W);
     SysFreeString(dll);
     SysFreeString(tlb);
     SysFreeString(proxy);
@@ -646,8 +654,8 @@ static HRESULT create_role(ICatalogCollection *apps, VARIANT app_key)
     HRESULT hr;
 
     VariantInit(&role_key);
-    if (FAILED(hr = well_known_account(WinBuiltinAdministratorsSid, admins_name, ARRAYSIZE(admins_name), admins,
-                                       ARRAYSIZE(admins))))
+    if (FAILED(hr = well_known_account(WinBuiltinAdministratorsSid, admins_name, ARRAYSIZE(admins_name),
+                                       admins, ARRAYSIZE(admins))))
     {
         report(hr, L"cannot look up the name of the Administrators group (S-1-5-32-544)");
         goto out;
@@ -658,8 +666,10 @@ static HRESULT create_role(ICatalogCollection *apps, VARIANT app_key)
         report(hr, L"cannot look up the name of the SYSTEM account (S-1-5-18)");
         goto out;
     }
-    if (FAILED(hr = related_collection(apps, L"Roles", app_key, &roles)) || FAILED(hr = ICatalogCollection_Populate(roles))
-        || FAILED(hr = collection_add(roles, &role)) || FAILED(hr = object_put_string(role, L"Name", admins_name))
+    if (FAILED(hr = related_collection(apps, L"Roles", app_key, &roles))
+        || FAILED(hr = ICatalogCollection_Populate(roles))
+        || FAILED(hr = collection_add(roles, &role))
+        || FAILED(hr = object_put_string(role, L"Name", admins_name))
         || FAILED(hr = object_put_string(role, L"Description", ROLE_DESCRIPTION_W))
         || FAILED(hr = collection_save(roles)) || FAILED(hr = object_key(role, &role_key)))
     {
@@ -704,22 +714,26 @@ static HRESULT ensure_vss_option(struct registration *reg)
     LSTATUS status;
     HRESULT hr = S_OK;
 
-    status = RegCreateKeyExW(HKEY_LOCAL_MACHINE, QGA_VSS_OPTION_KEY_W, 0, NULL, 0, KEY_QUERY_VALUE | KEY_SET_VALUE,
-                             NULL, &key, &disposition);
+    status = RegCreateKeyExW(HKEY_LOCAL_MACHINE, QGA_VSS_OPTION_KEY_W, 0, NULL, 0,
+                             KEY_QUERY_VALUE | KEY_SET_VALUE, NULL, &key, &disposition);
     if (status)
-        return report(HRESULT_FROM_WIN32(status), L"cannot open HKEY_LOCAL_MACHINE\\%ls", QGA_VSS_OPTION_KEY_W);
+        return report(HRESULT_FROM_WIN32(status), L"cannot open HKEY_LOCAL_MACHINE\\%ls",
+                      QGA_VSS_OPTION_KEY_W);
     reg->vss_key_created = disposition == REG_CREATED_NEW_KEY;
     status = RegQueryValueExW(key, QGA_VSS_OPTION_VALUE_W, NULL, &type, NULL, &size);
     if (status == ERROR_FILE_NOT_FOUND)
     {
-        if ((status = RegSetValueExW(key, QGA_VSS_OPTION_VALUE_W, 0, REG_DWORD, (const BYTE *)&value, sizeof(value))))
+        status = RegSetValueExW(key, QGA_VSS_OPTION_VALUE_W, 0, REG_DWORD, (const BYTE *)&value,
+                                sizeof(value));
+        if (status)
             hr = report(HRESULT_FROM_WIN32(status), L"cannot write %ls\\%ls", QGA_VSS_OPTION_KEY_W,
                         QGA_VSS_OPTION_VALUE_W);
         else
             reg->vss_option_written = true;
     }
     else if (status)
-        hr = report(HRESULT_FROM_WIN32(status), L"cannot read %ls\\%ls", QGA_VSS_OPTION_KEY_W, QGA_VSS_OPTION_VALUE_W);
+        hr = report(HRESULT_FROM_WIN32(status), L"cannot read %ls\\%ls", QGA_VSS_OPTION_KEY_W,
+                    QGA_VSS_OPTION_VALUE_W);
     else
         TRACE("VssOption present (type %lu); kept.", type);
     RegCloseKey(key);
@@ -744,7 +758,8 @@ static HRESULT register_vss_provider(struct registration *reg)
         if (FAILED(unregister_vss_provider(reg))) break;
     }
     if (FAILED(hr))
-        report(hr, L"cannot register VSS provider '%ls' %ls", QGA_VSS_PROVIDER_NAME_W, QGA_VSS_PROVIDER_ID_STR_W);
+        report(hr, L"cannot register VSS provider '%ls' %ls", QGA_VSS_PROVIDER_NAME_W,
+               QGA_VSS_PROVIDER_ID_STR_W);
 out:
     SysFreeString(name);
     SysFreeString(version);

@@ -158,7 +158,8 @@ static const WCHAR *object_string(struct catalog_object *object, const WCHAR *na
 static HRESULT WINAPI object_QueryInterface(ICatalogObject *iface, REFIID riid, void **out)
 {
     if (!out) return E_POINTER;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch) || IsEqualIID(riid, &IID_ICatalogObject))
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IDispatch)
+        || IsEqualIID(riid, &IID_ICatalogObject))
     {
         *out = iface;
         ICatalogObject_AddRef(iface);
@@ -213,7 +214,8 @@ static HRESULT WINAPI object_GetIDsOfNames(ICatalogObject *iface, REFIID riid, L
 static HRESULT WINAPI object_Invoke(ICatalogObject *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
                                     DISPPARAMS *params, VARIANT *result, EXCEPINFO *info, UINT *arg_err)
 {
-    (void)iface; (void)id; (void)riid; (void)lcid; (void)flags; (void)params; (void)result; (void)info; (void)arg_err;
+    (void)iface; (void)id; (void)riid; (void)lcid; (void)flags;
+    (void)params; (void)result; (void)info; (void)arg_err;
     return E_NOTIMPL;
 }
 
@@ -237,7 +239,8 @@ static HRESULT WINAPI object_get_Value(ICatalogObject *iface, BSTR name, VARIANT
     if (!is_bstr(name)) return finish("catalog", call, &args, E_INVALIDARG);
     if ((hr = fake_fault(call))) return finish("catalog", call, &args, hr);
     if ((i = property_index(object->kind, name)) < 0) return finish("catalog", call, &args, E_INVALIDARG);
-    if (kinds[object->kind].properties[i].flags & PROP_WRITEONLY) return finish("catalog", call, &args, E_ACCESSDENIED);
+    if (kinds[object->kind].properties[i].flags & PROP_WRITEONLY) return finish("catalog", call, &args,
+                                                                                E_ACCESSDENIED);
     if (V_VT(&object->values[i]) == VT_EMPTY && kinds[object->kind].properties[i].type == VT_BSTR)
     {
         V_VT(value) = VT_BSTR;
@@ -289,7 +292,8 @@ static HRESULT WINAPI object_put_Value(ICatalogObject *iface, BSTR name, VARIANT
     VariantClear(&object->values[i]);
     object->values[i] = converted;
     object->dirty = true;
-    if (object->kind == KIND_USERS) wcsncpy(object->key, object_string(object, L"User"), ARRAYSIZE(object->key) - 1);
+    if (object->kind == KIND_USERS) wcsncpy(object->key, object_string(object, L"User"),
+                                            ARRAYSIZE(object->key) - 1);
     return finish("catalog", call, &args, S_OK);
 }
 
@@ -389,7 +393,8 @@ static void collection_clear(struct collection *collection)
 {
     size_t i;
 
-    for (i = 0; i < collection->count; i++) ICatalogObject_Release(&collection->objects[i]->ICatalogObject_iface);
+    for (i = 0; i < collection->count; i++)
+        ICatalogObject_Release(&collection->objects[i]->ICatalogObject_iface);
     collection->count = 0;
     for (i = 0; i < collection->removed_count; i++) free(collection->removed[i]);
     free(collection->removed);
@@ -455,7 +460,8 @@ static HRESULT WINAPI collection_GetTypeInfoCount(ICatalogCollection *iface, UIN
     return E_NOTIMPL;
 }
 
-static HRESULT WINAPI collection_GetTypeInfo(ICatalogCollection *iface, UINT index, LCID lcid, ITypeInfo **info)
+static HRESULT WINAPI collection_GetTypeInfo(ICatalogCollection *iface, UINT index, LCID lcid,
+                                             ITypeInfo **info)
 {
     (void)iface; (void)index; (void)lcid;
     if (info) *info = NULL;
@@ -469,10 +475,12 @@ static HRESULT WINAPI collection_GetIDsOfNames(ICatalogCollection *iface, REFIID
     return E_NOTIMPL;
 }
 
-static HRESULT WINAPI collection_Invoke(ICatalogCollection *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
+static HRESULT WINAPI collection_Invoke(ICatalogCollection *iface, DISPID id, REFIID riid, LCID lcid,
+                                        WORD flags,
                                         DISPPARAMS *params, VARIANT *result, EXCEPINFO *info, UINT *arg_err)
 {
-    (void)iface; (void)id; (void)riid; (void)lcid; (void)flags; (void)params; (void)result; (void)info; (void)arg_err;
+    (void)iface; (void)id; (void)riid; (void)lcid; (void)flags;
+    (void)params; (void)result; (void)info; (void)arg_err;
     return E_NOTIMPL;
 }
 
@@ -600,7 +608,8 @@ static HRESULT load_object(struct collection *collection, const WCHAR *key, cons
         else if (properties[i].type != VT_BSTR && store_get_dword(path, properties[i].name, &number))
         {
             V_VT(&object->values[i]) = properties[i].type;
-            if (properties[i].type == VT_BOOL) V_BOOL(&object->values[i]) = number ? VARIANT_TRUE : VARIANT_FALSE;
+            if (properties[i].type == VT_BOOL)
+                V_BOOL(&object->values[i]) = number ? VARIANT_TRUE : VARIANT_FALSE;
             else V_I4(&object->values[i]) = (LONG)number;
         }
     }
@@ -710,8 +719,10 @@ static HRESULT save_object(struct collection *collection, struct catalog_object 
         const VARIANT *value = &object->values[i];
 
         if (!(properties[i].flags & PROP_STORED) || V_VT(value) == VT_EMPTY) continue;
-        if (V_VT(value) == VT_BSTR) status = store_set_string(path, properties[i].name, V_BSTR(value) ? V_BSTR(value) : L"");
-        else if (V_VT(value) == VT_BOOL) status = store_set_dword(path, properties[i].name, V_BOOL(value) != VARIANT_FALSE);
+        if (V_VT(value) == VT_BSTR) status = store_set_string(path, properties[i].name,
+                                                              V_BSTR(value) ? V_BSTR(value) : L"");
+        else if (V_VT(value) == VT_BOOL) status = store_set_dword(path, properties[i].name,
+                                                                  V_BOOL(value) != VARIANT_FALSE);
         else status = store_set_dword(path, properties[i].name, (DWORD)V_I4(value));
     }
     return HRESULT_FROM_WIN32(status);
@@ -786,7 +797,8 @@ static HRESULT WINAPI collection_SaveChanges(ICatalogCollection *iface, LONG *ch
             users[i] = collection->objects[i]->key;
             if (collection->objects[i]->dirty) count++;
         }
-        if (users) hr = HRESULT_FROM_WIN32(store_set_multi(collection->path, L"Users", users, collection->count));
+        if (users) hr = HRESULT_FROM_WIN32(store_set_multi(collection->path, L"Users", users,
+                                                           collection->count));
         free(users);
     }
     else
@@ -800,7 +812,8 @@ static HRESULT WINAPI collection_SaveChanges(ICatalogCollection *iface, LONG *ch
     }
     if (SUCCEEDED(hr))
     {
-        for (i = 0; i < collection->count; i++) collection->objects[i]->is_new = collection->objects[i]->dirty = false;
+        for (i = 0; i < collection->count; i++)
+            collection->objects[i]->is_new = collection->objects[i]->dirty = false;
         for (i = 0; i < collection->removed_count; i++) free(collection->removed[i]);
         collection->removed_count = 0;
         *changes = count;
@@ -810,9 +823,11 @@ static HRESULT WINAPI collection_SaveChanges(ICatalogCollection *iface, LONG *ch
     return finish("catalog", call, &args, hr);
 }
 
-static HRESULT collection_create(enum kind kind, const WCHAR *parent, const WCHAR *path, ICatalogCollection **out);
+static HRESULT collection_create(enum kind kind, const WCHAR *parent, const WCHAR *path,
+                                 ICatalogCollection **out);
 
-static HRESULT WINAPI collection_GetCollection(ICatalogCollection *iface, BSTR name, VARIANT key, IDispatch **out)
+static HRESULT WINAPI collection_GetCollection(ICatalogCollection *iface, BSTR name, VARIANT key,
+                                               IDispatch **out)
 {
     struct collection *collection = impl_from_ICatalogCollection(iface);
     WCHAR path[768];
@@ -943,7 +958,8 @@ static const ICatalogCollectionVtbl collection_vtbl =
 
 /* parent: the parent object's store key, or NULL; child: the subkey of parent holding the
  * objects, or NULL when they live in parent itself (UsersInRole) or parent is NULL (path = parent). */
-static HRESULT collection_create(enum kind kind, const WCHAR *parent, const WCHAR *child, ICatalogCollection **out)
+static HRESULT collection_create(enum kind kind, const WCHAR *parent, const WCHAR *child,
+                                 ICatalogCollection **out)
 {
     struct collection *collection = calloc(1, sizeof(*collection));
 
@@ -1013,7 +1029,8 @@ static HRESULT WINAPI catalog_GetTypeInfo(ICOMAdminCatalog2 *iface, UINT index, 
     return E_NOTIMPL;
 }
 
-static HRESULT WINAPI catalog_GetIDsOfNames(ICOMAdminCatalog2 *iface, REFIID riid, LPOLESTR *names, UINT count,
+static HRESULT WINAPI catalog_GetIDsOfNames(ICOMAdminCatalog2 *iface, REFIID riid, LPOLESTR *names,
+                                            UINT count,
                                             LCID lcid, DISPID *ids)
 {
     (void)iface; (void)riid; (void)names; (void)count; (void)lcid; (void)ids;
@@ -1023,7 +1040,8 @@ static HRESULT WINAPI catalog_GetIDsOfNames(ICOMAdminCatalog2 *iface, REFIID rii
 static HRESULT WINAPI catalog_Invoke(ICOMAdminCatalog2 *iface, DISPID id, REFIID riid, LCID lcid, WORD flags,
                                      DISPPARAMS *params, VARIANT *result, EXCEPINFO *info, UINT *arg_err)
 {
-    (void)iface; (void)id; (void)riid; (void)lcid; (void)flags; (void)params; (void)result; (void)info; (void)arg_err;
+    (void)iface; (void)id; (void)riid; (void)lcid; (void)flags;
+    (void)params; (void)result; (void)info; (void)arg_err;
     return E_NOTIMPL;
 }
 
@@ -1145,7 +1163,8 @@ static HRESULT install_component(const WCHAR *app_id, const WCHAR *dll, const WC
         if (store_component_app(&classes[i], owner))
         {
             guid_to_string(&classes[i], clsid_text);
-            fake_note("catalog", "InstallComponent", "class %ls is already installed in application %ls", clsid_text,
+            fake_note("catalog", "InstallComponent", "class %ls is already installed in application %ls",
+                      clsid_text,
                       owner);
             return COMADMIN_E_ALREADYINSTALLED;
         }
@@ -1174,14 +1193,16 @@ static HRESULT install_component(const WCHAR *app_id, const WCHAR *dll, const WC
         _snwprintf(key, ARRAYSIZE(key), L"CLSID\\%ls\\InprocServer32", clsid_text);
         if (RegOpenKeyExW(HKEY_CLASSES_ROOT, key, 0, KEY_READ, &inproc))
         {
-            fake_note("catalog", "InstallComponent", "DllRegisterServer did not register class %ls", clsid_text);
+            fake_note("catalog", "InstallComponent", "DllRegisterServer did not register class %ls",
+                      clsid_text);
             hr = COMADMIN_E_NOREGISTRYCLSID;
             goto out;
         }
         RegCloseKey(inproc);
         if (FAILED(hr = get_class_object(&classes[i], &IID_IClassFactory, (void **)&factory)))
         {
-            fake_note("catalog", "InstallComponent", "DllGetClassObject(%ls) failed: %#lx", clsid_text, (unsigned long)hr);
+            fake_note("catalog", "InstallComponent", "DllGetClassObject(%ls) failed: %#lx", clsid_text,
+                      (unsigned long)hr);
             hr = COMADMIN_E_COMPFILE_CLASSNOTAVAIL;
             goto out;
         }
@@ -1199,7 +1220,8 @@ out:
     return hr;
 }
 
-static HRESULT WINAPI catalog_InstallComponent(ICOMAdminCatalog2 *iface, BSTR app, BSTR dll, BSTR tlb, BSTR proxy)
+static HRESULT WINAPI catalog_InstallComponent(ICOMAdminCatalog2 *iface, BSTR app, BSTR dll, BSTR tlb,
+                                               BSTR proxy)
 {
     WCHAR app_id[40];
     struct json args;
@@ -1287,8 +1309,8 @@ static HRESULT WINAPI catalog_InstallMultipleComponents(ICOMAdminCatalog2 *iface
 }
 
 static HRESULT WINAPI catalog_GetMultipleComponentsInfo(ICOMAdminCatalog2 *iface, BSTR app, SAFEARRAY **files,
-                                                        SAFEARRAY **clsids, SAFEARRAY **names, SAFEARRAY **file_flags,
-                                                        SAFEARRAY **component_flags)
+                                                        SAFEARRAY **clsids, SAFEARRAY **names,
+                                                        SAFEARRAY **file_flags, SAFEARRAY **component_flags)
 {
     (void)iface; (void)app; (void)files; (void)clsids; (void)names; (void)file_flags; (void)component_flags;
     NOT_IMPLEMENTED("GetMultipleComponentsInfo");
@@ -1312,8 +1334,9 @@ static HRESULT WINAPI catalog_RestoreREGDB(ICOMAdminCatalog2 *iface, BSTR path)
     NOT_IMPLEMENTED("RestoreREGDB");
 }
 
-static HRESULT WINAPI catalog_QueryApplicationFile(ICOMAdminCatalog2 *iface, BSTR file, BSTR *name, BSTR *description,
-                                                   VARIANT_BOOL *has_users, VARIANT_BOOL *is_proxy, SAFEARRAY **files)
+static HRESULT WINAPI catalog_QueryApplicationFile(ICOMAdminCatalog2 *iface, BSTR file, BSTR *name,
+                                                   BSTR *description, VARIANT_BOOL *has_users,
+                                                   VARIANT_BOOL *is_proxy, SAFEARRAY **files)
 {
     (void)iface; (void)file; (void)name; (void)description; (void)has_users; (void)is_proxy; (void)files;
     NOT_IMPLEMENTED("QueryApplicationFile");
@@ -1331,14 +1354,16 @@ static HRESULT WINAPI catalog_ServiceCheck(ICOMAdminCatalog2 *iface, LONG servic
     NOT_IMPLEMENTED("ServiceCheck");
 }
 
-static HRESULT WINAPI catalog_InstallMultipleEventClasses(ICOMAdminCatalog2 *iface, BSTR app, SAFEARRAY **files,
+static HRESULT WINAPI catalog_InstallMultipleEventClasses(ICOMAdminCatalog2 *iface, BSTR app,
+                                                          SAFEARRAY **files,
                                                           SAFEARRAY **clsids)
 {
     (void)iface; (void)app; (void)files; (void)clsids;
     NOT_IMPLEMENTED("InstallMultipleEventClasses");
 }
 
-static HRESULT WINAPI catalog_InstallEventClass(ICOMAdminCatalog2 *iface, BSTR app, BSTR dll, BSTR tlb, BSTR proxy)
+static HRESULT WINAPI catalog_InstallEventClass(ICOMAdminCatalog2 *iface, BSTR app, BSTR dll, BSTR tlb,
+                                                BSTR proxy)
 {
     (void)iface; (void)app; (void)dll; (void)tlb; (void)proxy;
     NOT_IMPLEMENTED("InstallEventClass");
@@ -1359,7 +1384,8 @@ static HRESULT WINAPI catalog_GetCollectionByQuery2(ICOMAdminCatalog2 *iface, BS
     NOT_IMPLEMENTED("GetCollectionByQuery2");
 }
 
-static HRESULT WINAPI catalog_GetApplicationInstanceIDFromProcessID(ICOMAdminCatalog2 *iface, LONG pid, BSTR *id)
+static HRESULT WINAPI catalog_GetApplicationInstanceIDFromProcessID(ICOMAdminCatalog2 *iface, LONG pid,
+                                                                    BSTR *id)
 {
     (void)iface; (void)pid; (void)id;
     NOT_IMPLEMENTED("GetApplicationInstanceIDFromProcessID");
@@ -1403,7 +1429,8 @@ static HRESULT WINAPI catalog_DumpApplicationInstance(ICOMAdminCatalog2 *iface, 
     NOT_IMPLEMENTED("DumpApplicationInstance");
 }
 
-static HRESULT WINAPI catalog_get_IsApplicationInstanceDumpSupported(ICOMAdminCatalog2 *iface, VARIANT_BOOL *supported)
+static HRESULT WINAPI catalog_get_IsApplicationInstanceDumpSupported(ICOMAdminCatalog2 *iface,
+                                                                     VARIANT_BOOL *supported)
 {
     (void)iface; (void)supported;
     NOT_IMPLEMENTED("get_IsApplicationInstanceDumpSupported");
@@ -1415,7 +1442,8 @@ static bool is_local_system(const WCHAR *account)
         || !_wcsicmp(account, L"NT AUTHORITY\\SYSTEM");
 }
 
-static bool parse_token(const WCHAR *text, const WCHAR *const *tokens, const DWORD *values, size_t count, DWORD *out)
+static bool parse_token(const WCHAR *text, const WCHAR *const *tokens, const DWORD *values, size_t count,
+                        DWORD *out)
 {
     size_t i;
 
@@ -1428,17 +1456,20 @@ static bool parse_token(const WCHAR *text, const WCHAR *const *tokens, const DWO
     return false;
 }
 
-static HRESULT WINAPI catalog_CreateServiceForApplication(ICOMAdminCatalog2 *iface, BSTR app, BSTR service_name,
-                                                          BSTR start_type, BSTR error_control, BSTR dependencies,
-                                                          BSTR run_as, BSTR password, VARIANT_BOOL desktop_ok)
+static HRESULT WINAPI catalog_CreateServiceForApplication(ICOMAdminCatalog2 *iface, BSTR app,
+                                                          BSTR service_name, BSTR start_type,
+                                                          BSTR error_control, BSTR dependencies, BSTR run_as,
+                                                          BSTR password, VARIANT_BOOL desktop_ok)
 {
     static const WCHAR *const start_tokens[] =
         { L"SERVICE_BOOT_START", L"SERVICE_SYSTEM_START", L"SERVICE_AUTO_START", L"SERVICE_DEMAND_START",
           L"SERVICE_DISABLED" };
     static const DWORD start_values[] =
-        { SERVICE_BOOT_START, SERVICE_SYSTEM_START, SERVICE_AUTO_START, SERVICE_DEMAND_START, SERVICE_DISABLED };
+        { SERVICE_BOOT_START, SERVICE_SYSTEM_START, SERVICE_AUTO_START, SERVICE_DEMAND_START,
+          SERVICE_DISABLED };
     static const WCHAR *const error_tokens[] =
-        { L"SERVICE_ERROR_IGNORE", L"SERVICE_ERROR_NORMAL", L"SERVICE_ERROR_SEVERE", L"SERVICE_ERROR_CRITICAL" };
+        { L"SERVICE_ERROR_IGNORE", L"SERVICE_ERROR_NORMAL", L"SERVICE_ERROR_SEVERE",
+          L"SERVICE_ERROR_CRITICAL" };
     static const DWORD error_values[] =
         { SERVICE_ERROR_IGNORE, SERVICE_ERROR_NORMAL, SERVICE_ERROR_SEVERE, SERVICE_ERROR_CRITICAL };
     WCHAR app_id[40], path[512], command[128], *existing;
@@ -1446,6 +1477,7 @@ static HRESULT WINAPI catalog_CreateServiceForApplication(ICOMAdminCatalog2 *ifa
     DWORD start, error;
     struct json args;
     HRESULT hr;
+    const WCHAR *account;
     bool system;
 
     (void)iface;
@@ -1482,22 +1514,26 @@ static HRESULT WINAPI catalog_CreateServiceForApplication(ICOMAdminCatalog2 *ifa
         || !parse_token(error_control, error_tokens, error_values, ARRAYSIZE(error_tokens), &error))
         return finish("catalog", "CreateServiceForApplication", &args, E_INVALIDARG);
     system = run_as && is_local_system(run_as);
+    /* No account means LocalService (the method's documentation). */
+    account = run_as && *run_as ? run_as : L"NT AUTHORITY\\LocalService";
     /* LocalSystem takes no password; desktop interaction only for local accounts. */
     if ((system && password && *password) || (desktop_ok && !system))
         return finish("catalog", "CreateServiceForApplication", &args, E_INVALIDARG);
     _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", FAKE_APPS_W, app_id);
     if ((existing = store_get_string(path, L"ServiceName")))
     {
-        fake_note("catalog", "CreateServiceForApplication", "application already runs as service '%ls'", existing);
+        fake_note("catalog", "CreateServiceForApplication", "application already runs as service '%ls'",
+                  existing);
         free(existing);
-        return finish("catalog", "CreateServiceForApplication", &args, HRESULT_FROM_WIN32(ERROR_SERVICE_EXISTS));
+        return finish("catalog", "CreateServiceForApplication", &args,
+                      HRESULT_FROM_WIN32(ERROR_SERVICE_EXISTS));
     }
     _snwprintf(command, ARRAYSIZE(command), L"C:\\windows\\system32\\dllhost.exe /Processid:%ls", app_id);
     if (!(manager = OpenSCManagerW(NULL, NULL, SC_MANAGER_ALL_ACCESS))
         || !(service = CreateServiceW(manager, service_name, service_name, SERVICE_ALL_ACCESS,
                                       SERVICE_WIN32_OWN_PROCESS, start, error, command, NULL, NULL,
                                       dependencies && *dependencies ? dependencies : NULL,
-                                      system ? NULL : (run_as && *run_as ? run_as : L"NT AUTHORITY\\LocalService"),
+                                      system ? NULL : account,
                                       system ? NULL : password)))
         hr = HRESULT_FROM_WIN32(GetLastError());
     else
@@ -1522,7 +1558,8 @@ static HRESULT WINAPI catalog_DeleteServiceForApplication(ICOMAdminCatalog2 *ifa
     if (!is_bstr(app) || !app) return finish("catalog", "DeleteServiceForApplication", &args, E_INVALIDARG);
     if ((hr = fake_fault("DeleteServiceForApplication")))
         return finish("catalog", "DeleteServiceForApplication", &args, hr);
-    if (FAILED(hr = store_find_app(app, app_id))) return finish("catalog", "DeleteServiceForApplication", &args, hr);
+    if (FAILED(hr = store_find_app(app, app_id)))
+        return finish("catalog", "DeleteServiceForApplication", &args, hr);
     _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", FAKE_APPS_W, app_id);
     if (!(service_name = store_get_string(path, L"ServiceName")))
         return finish("catalog", "DeleteServiceForApplication", &args, COMADMIN_E_SERVICENOTINSTALLED);
@@ -1625,7 +1662,8 @@ static HRESULT WINAPI catalog_PromoteUnconfiguredComponents(ICOMAdminCatalog2 *i
     NOT_IMPLEMENTED("PromoteUnconfiguredComponents");
 }
 
-static HRESULT WINAPI catalog_ImportComponents(ICOMAdminCatalog2 *iface, BSTR app, VARIANT *ids, VARIANT *type)
+static HRESULT WINAPI catalog_ImportComponents(ICOMAdminCatalog2 *iface, BSTR app, VARIANT *ids,
+                                               VARIANT *type)
 {
     (void)iface; (void)app; (void)ids; (void)type;
     NOT_IMPLEMENTED("ImportComponents");
@@ -1639,7 +1677,8 @@ static HRESULT WINAPI catalog_get_Is64BitCatalogServer(ICOMAdminCatalog2 *iface,
     return S_OK;
 }
 
-static HRESULT WINAPI catalog_ExportPartition(ICOMAdminCatalog2 *iface, BSTR partition, BSTR file, LONG options)
+static HRESULT WINAPI catalog_ExportPartition(ICOMAdminCatalog2 *iface, BSTR partition, BSTR file,
+                                              LONG options)
 {
     (void)iface; (void)partition; (void)file; (void)options;
     NOT_IMPLEMENTED("ExportPartition");
@@ -1739,12 +1778,13 @@ HRESULT fake_catalog_create(REFIID riid, void **out)
     HRESULT hr;
 
     *out = NULL;
-    if ((hr = fake_fault("CreateInstance.COMAdminCatalog"))) return finish("catalog", "CreateInstance", NULL, hr);
+    if ((hr = fake_fault("CreateInstance.COMAdminCatalog")))
+        return finish("catalog", "CreateInstance.COMAdminCatalog", NULL, hr);
     if (!(catalog = calloc(1, sizeof(*catalog)))) return E_OUTOFMEMORY;
     catalog->ICOMAdminCatalog2_iface.lpVtbl = &catalog_vtbl;
     catalog->refcount = 1;
     fake_object_created();
     hr = ICOMAdminCatalog2_QueryInterface(&catalog->ICOMAdminCatalog2_iface, riid, out);
     ICOMAdminCatalog2_Release(&catalog->ICOMAdminCatalog2_iface);
-    return finish("catalog", "CreateInstance", NULL, hr);
+    return finish("catalog", "CreateInstance.COMAdminCatalog", NULL, hr);
 }

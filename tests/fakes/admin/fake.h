@@ -68,7 +68,8 @@ HRESULT fake_fault(const char *call);
 /* Appends {"pid":..,"object":..,"call":..,"args":<args>,"hr":"0x..."} (args may be NULL). */
 void fake_trace(const char *object, const char *call, struct json *args, HRESULT hr);
 /* A failure noted in the trace as "note" (why the double refused a call) and on stderr. */
-void fake_note(const char *object, const char *call, const char *fmt, ...) __attribute__((format(gnu_printf, 3, 4)));
+void fake_note(const char *object, const char *call, const char *fmt, ...)
+    __attribute__((format(gnu_printf, 3, 4)));
 
 /* store.c: registry helpers (HKLM).  Strings returned are malloc'd (caller frees). */
 bool store_key_exists(const WCHAR *path);

@@ -138,9 +138,11 @@ HRESULT WINAPI DllRegisterServer(void)
     {
         guid_to_string(classes[i], clsid);
         _snwprintf(key, ARRAYSIZE(key), L"CLSID\\%ls\\InprocServer32", clsid);
-        status = RegSetKeyValueW(HKEY_CLASSES_ROOT, key, NULL, REG_SZ, path, (DWORD)((wcslen(path) + 1) * sizeof(WCHAR)));
+        status = RegSetKeyValueW(HKEY_CLASSES_ROOT, key, NULL, REG_SZ, path,
+                                 (DWORD)((wcslen(path) + 1) * sizeof(WCHAR)));
         if (!status)
-            status = RegSetKeyValueW(HKEY_CLASSES_ROOT, key, L"ThreadingModel", REG_SZ, L"Both", sizeof(L"Both"));
+            status = RegSetKeyValueW(HKEY_CLASSES_ROOT, key, L"ThreadingModel", REG_SZ, L"Both",
+                                     sizeof(L"Both"));
     }
     return HRESULT_FROM_WIN32(status);
 }
@@ -165,7 +167,8 @@ static void dump_applications(struct json *json)
     WCHAR **apps = store_subkeys(FAKE_APPS_W), path[512], sub[768], **items, **users, *text;
     static const WCHAR *const app_strings[] = { L"Name", L"Description", L"Identity", L"ServiceName" };
     static const WCHAR *const app_numbers[] =
-        { L"ApplicationAccessChecksEnabled", L"Authentication", L"AuthenticationCapability", L"ImpersonationLevel",
+        { L"ApplicationAccessChecksEnabled", L"Authentication", L"AuthenticationCapability",
+          L"ImpersonationLevel",
           L"Activation" };
     size_t i, j, k;
     DWORD number;

@@ -9,7 +9,7 @@ FAKE_ADMIN_DLL  := $(B)/tests/qga-fake-admin.dll
 $(FAKE_ADMIN_DLL): $(FAKE_ADMIN_OBJS) tests/fakes/admin/qga-fake-admin.def
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $(FAKE_ADMIN_OBJS) tests/fakes/admin/qga-fake-admin.def $(WIN_DLL_LDFLAGS) \
-	    -lole32 -loleaut32 -luuid -ladvapi32
+	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $(FAKE_ADMIN_OBJS) tests/fakes/admin/qga-fake-admin.def \
+	    $(WIN_DLL_LDFLAGS) -lole32 -loleaut32 -luuid -ladvapi32
 
 TEST_ARTIFACTS += $(FAKE_ADMIN_DLL)

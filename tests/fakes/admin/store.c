@@ -49,7 +49,8 @@ bool store_get_dword(const WCHAR *path, const WCHAR *name, DWORD *value)
 
 LSTATUS store_set_string(const WCHAR *path, const WCHAR *name, const WCHAR *value)
 {
-    return RegSetKeyValueW(HKEY_LOCAL_MACHINE, path, name, REG_SZ, value, (DWORD)((wcslen(value) + 1) * sizeof(WCHAR)));
+    return RegSetKeyValueW(HKEY_LOCAL_MACHINE, path, name, REG_SZ, value,
+                           (DWORD)((wcslen(value) + 1) * sizeof(WCHAR)));
 }
 
 LSTATUS store_set_dword(const WCHAR *path, const WCHAR *name, DWORD value)
@@ -140,7 +141,8 @@ LSTATUS store_set_multi(const WCHAR *path, const WCHAR *name, WCHAR *const *valu
         wcscpy(p, values[i]);
         p += wcslen(values[i]) + 1;
     }
-    status = RegSetKeyValueW(HKEY_LOCAL_MACHINE, path, name, REG_MULTI_SZ, data, (DWORD)(chars * sizeof(WCHAR)));
+    status = RegSetKeyValueW(HKEY_LOCAL_MACHINE, path, name, REG_MULTI_SZ, data,
+                             (DWORD)(chars * sizeof(WCHAR)));
     free(data);
     return status;
 }

@@ -50,7 +50,8 @@ HRESULT fake_fault(const char *call)
     AcquireSRWLockExclusive(&lock);
     n = count_call(call);
     ReleaseSRWLockExclusive(&lock);
-    if (!spec_w[0] || !WideCharToMultiByte(CP_UTF8, 0, spec_w, -1, spec, sizeof(spec), NULL, NULL)) return S_OK;
+    if (!spec_w[0]) return S_OK;
+    if (!WideCharToMultiByte(CP_UTF8, 0, spec_w, -1, spec, sizeof(spec), NULL, NULL)) return S_OK;
 
     for (entry = spec; entry && *entry && hr == S_OK; entry = next)
     {

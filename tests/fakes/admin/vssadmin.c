@@ -84,15 +84,17 @@ static HRESULT WINAPI vss_admin_RegisterProvider(IVssAdmin *iface, VSS_ID provid
     json_key(&args, "version_id");
     json_guid(&args, &version_id);
     if ((hr = fake_fault("RegisterProvider"))) return finish("RegisterProvider", &args, hr);
-    if (IsEqualGUID(&provider_id, &GUID_NULL) || IsEqualGUID(&class_id, &GUID_NULL) || !name || !*name || !version
-        || !*version || (type != VSS_PROV_SOFTWARE && type != VSS_PROV_HARDWARE && type != VSS_PROV_FILESHARE))
+    if (IsEqualGUID(&provider_id, &GUID_NULL) || IsEqualGUID(&class_id, &GUID_NULL)
+        || !name || !*name || !version || !*version
+        || (type != VSS_PROV_SOFTWARE && type != VSS_PROV_HARDWARE && type != VSS_PROV_FILESHARE))
         return finish("RegisterProvider", &args, E_INVALIDARG);
     guid_to_string(&provider_id, id_text);
     _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", FAKE_PROVIDERS_W, id_text);
     if (store_key_exists(path)) return finish("RegisterProvider", &args, VSS_E_PROVIDER_ALREADY_REGISTERED);
     if (!store_component_app(&class_id, app_id))
     {
-        fake_note("vss_admin", "RegisterProvider", "the provider's class is not installed in a COM+ application");
+        fake_note("vss_admin", "RegisterProvider",
+                  "the provider's class is not installed in a COM+ application");
         return finish("RegisterProvider", &args, E_INVALIDARG);
     }
     guid_to_string(&class_id, id_text);
@@ -158,12 +160,13 @@ HRESULT fake_vss_admin_create(REFIID riid, void **out)
     HRESULT hr;
 
     *out = NULL;
-    if ((hr = fake_fault("CreateInstance.VSSCoordinator"))) return finish("CreateInstance", NULL, hr);
+    if ((hr = fake_fault("CreateInstance.VSSCoordinator")))
+        return finish("CreateInstance.VSSCoordinator", NULL, hr);
     if (!(admin = calloc(1, sizeof(*admin)))) return E_OUTOFMEMORY;
     admin->IVssAdmin_iface.lpVtbl = &vss_admin_vtbl;
     admin->refcount = 1;
     fake_object_created();
     hr = IVssAdmin_QueryInterface(&admin->IVssAdmin_iface, riid, out);
     IVssAdmin_Release(&admin->IVssAdmin_iface);
-    return finish("CreateInstance", NULL, hr);
+    return finish("CreateInstance.VSSCoordinator", NULL, hr);
 }
