@@ -95,7 +95,11 @@ def step_errors(qga: QGAClient) -> None:
 
 def step_freeze(qga: QGAClient) -> None:
     """freeze -> status -> thaw -> status, skipped with a note if fsfreeze is unavailable."""
-    info = qga.info()
+    observer, qga.observer = qga.observer, None     # the availability check is not part of the show
+    try:
+        info = qga.info()
+    finally:
+        qga.observer = observer
     missing = [n for n in ("guest-fsfreeze-freeze", "guest-fsfreeze-status", "guest-fsfreeze-thaw")
                if not info.enabled(n)]
     if missing:

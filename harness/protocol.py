@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Final, Mapping
 
@@ -25,6 +26,9 @@ DELIMITER_BYTE: Final = b"\xff"
 # Largest message the splitter buffers before giving up on it and resynchronising. The agent
 # caps a reply near 64 MiB (guest-file-read of 48 MiB, base64-encoded, plus the envelope).
 MAX_MESSAGE_BYTES: Final = 96 << 20
+
+# Extra recursion allowed while decoding deeply nested messages (see decode()).
+DECODE_EXTRA_DEPTH: Final = 4096
 
 _WHITESPACE: Final = b" \t\r\n"
 _OUTSIDE_STRING = re.compile(rb'[{}\[\]"\xff]')
@@ -82,8 +86,24 @@ def _reject_constant(name: str) -> Any:
 
 
 def decode(raw: bytes) -> Any:
-    """Decode one complete JSON text; raises ValueError (incl. UnicodeDecodeError) if it is not valid."""
-    return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    """Decode one complete JSON text; raises ValueError (incl. UnicodeDecodeError) if it is not valid.
+
+    Python's json recurses once per nesting level and stops near 1000; the agent accepts 1024
+    (qga-reference.md section 8), so deeper values are decoded with a raised recursion limit.
+    """
+    text = raw.decode("utf-8")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        pass
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + DECODE_EXTRA_DEPTH)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError as exc:
+        raise ValueError(f"nested deeper than {DECODE_EXTRA_DEPTH} levels") from exc
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 @dataclass(frozen=True)

@@ -389,6 +389,13 @@ class AgentProcess:
             self._client = self.port.connect(timeout=self.timeout, observer=self.observer)
         return self._client
 
+    def disconnect(self) -> None:
+        """Close the client, if any; the next use of `client` connects again (e.g. after the
+        port was hung up and reopened)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     @property
     def pid(self) -> int:
         if self._process is None:

@@ -147,3 +147,18 @@ def test_large_message_in_chunks() -> None:
     for i in range(0, len(data), 65536):
         events += splitter.feed(data[i:i + 65536])
     assert messages(events) == [{"return": payload}]
+
+
+def test_nesting_deeper_than_python_default_recursion_limit() -> None:
+    depth = 1100
+    events = Splitter().feed(b'{"return": {}, "id": ' + b"[" * depth + b"]" * depth + b"}")
+    value = messages(events)[0]["id"]
+    for _ in range(depth - 1):
+        value = value[0]
+    assert value == []
+
+
+def test_absurd_nesting_is_discarded_not_a_crash() -> None:
+    depth = 20000
+    events = Splitter().feed(b"[" * depth + b"]" * depth)
+    assert isinstance(events[0], Discarded) and "nested deeper" in events[0].reason

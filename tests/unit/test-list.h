@@ -48,6 +48,55 @@
     X(protocol_ping_logs) \
     X(protocol_guest_info) \
     X(protocol_resync_after_garbage) \
+    X(keyfile_reads_groups_and_keys) \
+    X(keyfile_trims_blanks_around_key_and_value) \
+    X(keyfile_accepts_crlf_and_bom) \
+    X(keyfile_last_duplicate_key_wins) \
+    X(keyfile_gkeyfile_escapes) \
+    X(keyfile_quoted_values_are_literal) \
+    X(keyfile_rejects_malformed_lines) \
+    X(keyfile_failed_parse_leaves_output_empty) \
+    X(keyfile_booleans_as_gkeyfile) \
+    X(keyfile_escape_round_trips) \
+    X(keyfile_path_unescape_and_raw_values) \
+    X(config_reads_every_general_key) \
+    X(config_known_keys) \
+    X(config_rejects_bad_booleans_naming_key_and_line) \
+    X(config_command_line_overrides_scalars_and_lists_accumulate) \
+    X(config_defaults_fill_only_what_is_unset) \
+    X(config_method_support) \
+    X(config_dump_layout_and_round_trip) \
+    X(config_paths_take_only_doubled_backslash_as_escape) \
+    X(options_immediate_actions) \
+    X(options_action_precedence) \
+    X(options_getopt_messages) \
+    X(options_forms_of_arguments) \
+    X(options_names_and_paths) \
+    X(cmdline_quotes_only_when_needed) \
+    X(cmdline_escapes_quotes_and_backslashes) \
+    X(cmdline_program_is_always_quoted) \
+    X(cmdline_split_follows_msvcrt_rules) \
+    X(cmdline_quote_then_split_round_trips) \
+    X(osinfo_known_releases) \
+    X(osinfo_every_row_reachable) \
+    X(osinfo_unknown_versions) \
+    X(osinfo_windows7_has_version_id) \
+    X(osinfo_machine_names) \
+    X(osinfo_pretty_name_windows11_fix) \
+    X(osinfo_pretty_name_fallbacks) \
+    X(inventory_filetime_conversions) \
+    X(inventory_timezone_offsets) \
+    X(inventory_load_ewma) \
+    X(inventory_bus_types) \
+    X(inventory_pci_address) \
+    X(inventory_device_ancestors) \
+    X(inventory_disk_serial) \
+    X(inventory_mountpoints) \
+    X(inventory_mac_text) \
+    X(inventory_ip_text) \
+    X(inventory_hardware_ids) \
+    X(inventory_vcpus_across_groups) \
+    X(inventory_users_dedup) \
     /* add new tests above this line */
 
 #endif

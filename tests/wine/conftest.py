@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import pytest
 
 from harness.admin_fakes import AdminFakes
+from harness.errors import HarnessError
 from harness.qga import QGAClient
 from harness.wine import AgentProcess, WineSession, wine_available
 
@@ -67,11 +68,29 @@ def agent(wine: WineSession, agent_exe: Path, request: pytest.FixtureRequest) ->
                         f"log:\n{process.log_text()}", pytrace=False)
 
 
+_unresponsive: dict[int, str] = {}     # agent pid -> why it stopped answering
+
+
 @pytest.fixture
 def qga(agent: AgentProcess) -> QGAClient:
-    """The module's agent client, resynchronised so each test starts on a clean stream."""
+    """The module's agent client, resynchronised so each test starts on a clean stream.
+
+    Once the agent has exited or failed to resynchronise, later tests fail at once with the
+    reason instead of each waiting for its own deadline.
+    """
+    if agent.pid in _unresponsive:
+        pytest.fail(f"the module's agent stopped answering earlier: {_unresponsive[agent.pid]}",
+                    pytrace=False)
+    if agent.returncode is not None:
+        _unresponsive[agent.pid] = f"exited with {agent.returncode}"
+        pytest.fail(f"the agent exited with {agent.returncode} (in an earlier test?); "
+                    f"log:\n{agent.log_text()}", pytrace=False)
     client = agent.client
-    client.sync()
+    try:
+        client.sync()
+    except HarnessError as exc:
+        _unresponsive[agent.pid] = f"{type(exc).__name__}: {exc}"
+        raise
     return client
 
 

@@ -16,7 +16,17 @@
     X(guest_sync_delimited)
 
 /* Handlers in Windows files (commands/<subject>.c); keep sorted. */
-#define WINDOWS_COMMAND_HANDLERS(X)
+#define WINDOWS_COMMAND_HANDLERS(X) \
+    X(guest_get_devices) \
+    X(guest_get_disks) \
+    X(guest_get_fsinfo) \
+    X(guest_get_host_name) \
+    X(guest_get_load) \
+    X(guest_get_osinfo) \
+    X(guest_get_timezone) \
+    X(guest_get_users) \
+    X(guest_get_vcpus) \
+    X(guest_network_get_interfaces)
 
 #define X(fn) int cmd_##fn(struct command_call *call);
 PORTABLE_COMMAND_HANDLERS(X)

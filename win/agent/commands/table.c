@@ -12,7 +12,17 @@ static const struct arg_spec sync_args[] =
 const struct command command_table[] =
 {
     /* name                    args        handler                    flags */
+    { "guest-get-devices",     NULL,       cmd_guest_get_devices,     0 },
+    { "guest-get-disks",       NULL,       cmd_guest_get_disks,       0 },
+    { "guest-get-fsinfo",      NULL,       cmd_guest_get_fsinfo,      0 },
+    { "guest-get-host-name",   NULL,       cmd_guest_get_host_name,   0 },
+    { "guest-get-load",        NULL,       cmd_guest_get_load,        0 },
+    { "guest-get-osinfo",      NULL,       cmd_guest_get_osinfo,      0 },
+    { "guest-get-timezone",    NULL,       cmd_guest_get_timezone,    0 },
+    { "guest-get-users",       NULL,       cmd_guest_get_users,       0 },
+    { "guest-get-vcpus",       NULL,       cmd_guest_get_vcpus,       0 },
     { "guest-info",            NULL,       cmd_guest_info,            CMD_ALLOWED_FROZEN },
+    { "guest-network-get-interfaces", NULL, cmd_guest_network_get_interfaces, 0 },
     { "guest-ping",            NULL,       cmd_guest_ping,            CMD_ALLOWED_FROZEN },
     { "guest-sync",            sync_args,  cmd_guest_sync,            CMD_ALLOWED_FROZEN },
     { "guest-sync-delimited",  sync_args,  cmd_guest_sync_delimited,  CMD_ALLOWED_FROZEN },

@@ -64,7 +64,7 @@ static void write_escape_u(struct writer *writer, unsigned cp)
 
 /* compat: qemu's quoted_str(): the short escapes for " \ \b \f \n \r \t, every other control
  * character, DEL and non-ASCII as \uXXXX (upper-case hex, surrogate pairs beyond the BMP), an
- * invalid sequence (and a noncharacter) as \uFFFD.  C0 80 (modified UTF-8) and NUL are U+0000. */
+ * invalid sequence as \uFFFD (qemu also turns noncharacters into \uFFFD; we keep them).  C0 80 (modified UTF-8) and NUL are U+0000. */
 static void write_string(struct writer *writer, const char *data, size_t len)
 {
     const unsigned char *p = (const unsigned char *)data, *end = p + len;
