@@ -23,7 +23,7 @@ class ProtocolError(HarnessError):
 
 
 class DeadlineError(HarnessError, TimeoutError):
-    """A bounded wait (reply, readiness, process exit) ran out of time."""
+    """A bounded wait (reply, event, readiness, process exit) ran out of time."""
 
 
 class ExecuteError(HarnessError):

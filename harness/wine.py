@@ -14,6 +14,7 @@ Measured facts this relies on are in shared/reference/wine-notes.md:
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -39,6 +40,15 @@ READY_ATTEMPT_S: Final = 0.5       # one guest-sync-delimited attempt while the 
 FIRST_COM_PORT: Final = 5          # com1 is Wine's /dev/ttyS0; keep clear of the low numbers
 LAST_COM_PORT: Final = 256
 BOOT_DLL_OVERRIDES: Final = "mscoree,mshtml="   # no Mono/Gecko installers during wineboot -i
+
+
+PR_SET_PDEATHSIG: Final = 1
+
+
+def _die_with_parent() -> None:
+    """preexec_fn: have the kernel SIGTERM the child when the test process dies (even by SIGKILL),
+    so a killed test run leaves no persistent wineserver or agent behind."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wine_available() -> str | None:
@@ -155,7 +165,7 @@ class WineSession:
     def _start_server(self) -> None:
         self._server = subprocess.Popen(["wineserver", "-f", "-p"], env=self.env,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         self._wait_server()
 
     def _stop_server(self) -> None:
@@ -246,7 +256,7 @@ class WineSession:
             inp.write(input)
             inp.seek(0)
             proc = subprocess.Popen(argv, env=self.process_env(env, dll_overrides), cwd=cwd,
-                                    stdin=inp, stdout=out, stderr=err)
+                                    stdin=inp, stdout=out, stderr=err, preexec_fn=_die_with_parent)
             try:
                 returncode = proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -414,8 +424,9 @@ class AgentProcess:
             raise HarnessError("agent already started")
         log.info("starting %s", " ".join(self.argv))
         with open(self.log_path, "wb") as out:
-            self._process = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                             stdout=out, stderr=subprocess.STDOUT)
+            self._process = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd,
+                                             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                             preexec_fn=_die_with_parent)
         if self.ready:
             try:
                 self.wait_ready()

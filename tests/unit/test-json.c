@@ -224,6 +224,8 @@ TEST(json_recovery_skips_to_structural)
     CHECK_EVENTS("@garbage \"x\" 1\n2 ", "E:JSON parse error, stray '@'\nV:2\n");
     CHECK_EVENTS("{\"a\":\x01}", "E:JSON parse error, stray '\x01'\nE:JSON parse error, expecting value\n");
     CHECK_EVENTS("%d", "E:JSON parse error, stray '%'\n");
+    /* compat: qemu prints the stray token with %s, so a NUL shows as nothing */
+    CHECK_EVENTS_LEN("\0{}", 3, "E:JSON parse error, stray ''\nV:{}\n");
 }
 
 TEST(json_nesting_limit)
@@ -529,4 +531,60 @@ TEST(json_big_string_round_trip)
     }
     capture_clear(&capture);
     free(request);
+}
+
+static void collect(void *opaque, struct json_value *value, const char *error)
+{
+    struct capture *capture = opaque;
+    char *text = NULL;
+
+    if (value) json_to_string(value, &text, NULL);
+    capture_sink(capture).write(capture, value ? "V:" : "E:", 2);
+    capture_sink(capture).write(capture, value ? text : error, strlen(value ? text : error));
+    capture_sink(capture).write(capture, "\n", 1);
+    free(text);
+    json_free(value);
+}
+
+TEST(json_stream_reset_and_flush)
+{
+    struct capture capture = { 0 };
+    struct json_stream *stream = json_stream_new(collect, &capture);
+    char *big = malloc(JSON_MAX_TOKEN_SIZE + 16);
+
+    /* a reset drops a partial message, a partial string and a message being dropped */
+    json_stream_feed(stream, "{\"a\":[1,", 8);
+    json_stream_reset(stream);
+    json_stream_feed(stream, "{}", 2);
+    json_stream_feed(stream, "[\"abc", 5);
+    json_stream_reset(stream);
+    json_stream_feed(stream, "[]", 2);
+    memset(big, '[', 2000);
+    json_stream_feed(stream, big, 2000);
+    json_stream_reset(stream);
+    json_stream_feed(stream, "1 ", 2);
+    big[0] = '"';
+    memset(big + 1, 'b', JSON_MAX_TOKEN_SIZE + 4);
+    json_stream_feed(stream, big, JSON_MAX_TOKEN_SIZE + 5);
+    json_stream_reset(stream);
+    json_stream_feed(stream, "2 ", 2);
+    /* flush completes a pending token and reports an unfinished message */
+    json_stream_feed(stream, "3", 1);
+    json_stream_flush(stream);
+    json_stream_feed(stream, "{\"a\":", 5);
+    json_stream_flush(stream);
+    json_stream_feed(stream, "[1 2", 4);
+    json_stream_flush(stream);
+    json_stream_feed(stream, "tr", 2);
+    json_stream_flush(stream);
+    json_stream_feed(stream, "-", 1);
+    json_stream_flush(stream);
+    json_stream_flush(stream);
+    CHECK_STR(capture.data, "V:{}\nV:[]\nE:JSON nesting depth limit exceeded\nV:1\n"
+                            "E:JSON token size limit exceeded\nV:2\nV:3\nE:JSON parse error, premature EOI\n"
+                            "E:JSON parse error, expected separator in list\nE:JSON parse error, invalid keyword 'tr'\n"
+                            "E:JSON parse error, stray '-'\n");
+    json_stream_free(stream);
+    capture_clear(&capture);
+    free(big);
 }

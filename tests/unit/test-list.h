@@ -22,6 +22,7 @@
     X(json_chunked_input_at_every_split) \
     X(json_duplicate_keys_in_big_object) \
     X(json_parse_one_value) \
+    X(json_stream_reset_and_flush) \
     X(json_writer_escapes) \
     X(json_writer_numbers) \
     X(json_writer_batches_small_pieces) \

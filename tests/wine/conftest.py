@@ -11,7 +11,9 @@ Tests that need more agents use the start_agent factory; they are stopped after 
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pytest
@@ -24,6 +26,17 @@ from harness.wine import AgentProcess, WineSession, wine_available
 REPO = Path(__file__).resolve().parents[2]
 
 StartAgent = Callable[..., AgentProcess]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A SIGTERM (a CI timeout, a killed make) stops the run like Ctrl-C, so the fixtures'
+    finalizers still stop the agents and delete the Wine prefix (700 MB)."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 @pytest.fixture(scope="session")

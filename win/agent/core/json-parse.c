@@ -31,6 +31,7 @@
 #define STRAY_TEXT_HEAD     512     /* bytes of a long partial token quoted in a stray error */
 #define STRING_HANDOVER_MIN 4096    /* decoded strings this long take over the token buffer */
 #define OBJECT_INDEX_MIN    16      /* objects this big get a hash index for duplicate keys */
+#define TOKEN_KEEP_MAX      (1u << 20)  /* a bigger token buffer is freed after use */
 
 enum lex_state
 {
@@ -332,7 +333,12 @@ static struct json_value *number_value(struct json_stream *stream, enum token_ty
         if (magnitude == (uint64_t)INT64_MAX + 1) return json_int(INT64_MIN);
     }
 as_double:
+#if defined(__MINGW32__)
+    /* mingw-w64's own strtod is correctly rounded; msvcrt's is not always */
+    return json_double(__mingw_strtod(text, NULL));
+#else
     return json_double(strtod(text, NULL));
+#endif
 }
 
 static uint32_t key_hash(const char *key)
@@ -663,6 +669,18 @@ static void process_token(struct json_stream *stream, enum token_type type, size
 
 /* ---- lexer ----------------------------------------------------------------------------------- */
 
+/* Gives back a token buffer that a big token grew (the agent idles between requests). */
+static void tok_trim(struct json_stream *stream)
+{
+    if (stream->tok_cap > TOKEN_KEEP_MAX)
+    {
+        free(stream->tok);
+        stream->tok = NULL;
+        stream->tok_cap = 0;
+    }
+    stream->tok_len = 0;
+}
+
 static bool tok_reserve(struct json_stream *stream, size_t extra)
 {
     size_t need = stream->tok_len + extra + 1, capacity;
@@ -683,7 +701,7 @@ static void tok_append(struct json_stream *stream, const unsigned char *data, si
     if (stream->eating || !len) return;
     if (stream->msg_size + stream->tok_len + len + 1 > JSON_MAX_TOKEN_SIZE)
     {
-        stream->tok_len = 0;
+        tok_trim(stream);
         limit_error(stream, "JSON token size limit exceeded");
         /* The rest of this token, and of its message, is dropped.  A top-level token's message
          * ends with the token itself. */
@@ -726,7 +744,7 @@ static void tok_complete(struct json_stream *stream, enum token_type type)
     }
     stream->tok[len] = 0;
     process_token(stream, type, len);
-    stream->tok_len = 0;
+    tok_trim(stream);
 }
 
 static void structural(struct json_stream *stream, enum token_type type)
@@ -748,7 +766,7 @@ static void lex_error(struct json_stream *stream, const unsigned char *c)
     {
         /* inside a message being dropped: only 0xFE/0xFF reset (and are reported); an abandoned
          * oversized top-level token ends its message */
-        stream->tok_len = 0;
+        tok_trim(stream);
         if (message_complete(stream)) reset_message(stream);
         return;
     }
@@ -768,6 +786,8 @@ static void lex_error(struct json_stream *stream, const unsigned char *c)
     pos = text;
     memcpy(pos, head, sizeof(head) - 1);
     pos += sizeof(head) - 1;
+    /* compat: qemu prints the token with %s, so a NUL byte ends it */
+    if (shown) shown = strnlen(stream->tok, shown);
     memcpy(pos, stream->tok ? stream->tok : "", shown);
     pos += shown;
     if (cut)
@@ -775,9 +795,10 @@ static void lex_error(struct json_stream *stream, const unsigned char *c)
         memcpy(pos, "...", 3);
         pos += 3;
     }
-    if (c) *pos++ = (char)*c;
+    if (c && *c) *pos++ = (char)*c;
     *pos++ = '\'';
     *pos = 0;
+    tok_trim(stream);
     emit_error(stream, text);
     free(text);
 }
@@ -1027,7 +1048,7 @@ struct json_stream *json_stream_new(json_stream_cb callback, void *opaque)
 void json_stream_reset(struct json_stream *stream)
 {
     stream->lex = LEX_START;
-    stream->tok_len = 0;
+    tok_trim(stream);
     reset_message(stream);
 }
 

@@ -30,7 +30,7 @@ struct json_value;
 
 struct json_member
 {
-    char *key;                  /* UTF-8, NUL-terminated, owned */
+    char *key;                  /* UTF-8, NUL-terminated, owned (a parsed \u0000 is kept as C0 80) */
     struct json_value *value;   /* owned */
 };
 
