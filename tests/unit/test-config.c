@@ -207,3 +207,24 @@ TEST(config_paths_take_only_doubled_backslash_as_escape)
     free(dump);
     config_clear(&config);
 }
+
+TEST(config_fsfreeze_auto_thaw_seconds)
+{
+    struct config config;
+    char *error = NULL, *dump = NULL;
+
+    config_init(&config);
+    CHECK_INT(apply_text(&config, "[general]\nfsfreeze-auto-thaw=2.5\n", NULL), 0);
+    CHECK_INT(config.fsfreeze_auto_thaw_ms, 2500);
+    CHECK(config_key_known("fsfreeze-auto-thaw"));
+    CHECK_INT(config_dump(&config, &dump), 0);
+    CHECK(dump && strstr(dump, "\nfsfreeze-auto-thaw=2.5\n"));
+    free(dump);
+    CHECK_INT(apply_text(&config, "[general]\nfsfreeze-auto-thaw=0\n", &error), QGA_EINVAL);
+    CHECK_STR(error, "line 2: key 'fsfreeze-auto-thaw': value '0' is not a number of seconds from 0.1 to 3600");
+    free(error);
+    CHECK_INT(apply_text(&config, "[general]\nfsfreeze-auto-thaw=10s\n", NULL), QGA_EINVAL);
+    CHECK_INT(apply_text(&config, "[general]\nfsfreeze-auto-thaw=3601\n", NULL), QGA_EINVAL);
+    CHECK_INT(config.fsfreeze_auto_thaw_ms, 2500);
+    config_clear(&config);
+}

@@ -68,6 +68,7 @@
     X(config_method_support) \
     X(config_dump_layout_and_round_trip) \
     X(config_paths_take_only_doubled_backslash_as_escape) \
+    X(config_fsfreeze_auto_thaw_seconds) \
     X(options_immediate_actions) \
     X(options_action_precedence) \
     X(options_getopt_messages) \

@@ -17,6 +17,10 @@
 
 /* Handlers in Windows files (commands/<subject>.c); keep sorted. */
 #define WINDOWS_COMMAND_HANDLERS(X) \
+    X(guest_fsfreeze_freeze) \
+    X(guest_fsfreeze_freeze_list) \
+    X(guest_fsfreeze_status) \
+    X(guest_fsfreeze_thaw) \
     X(guest_get_devices) \
     X(guest_get_disks) \
     X(guest_get_fsinfo) \

@@ -9,9 +9,19 @@ static const struct arg_spec sync_args[] =
     { NULL, 0, 0, NULL, NULL },
 };
 
+static const struct arg_spec fsfreeze_freeze_list_args[] =
+{
+    { "mountpoints", ARG_STR_LIST, ARG_OPTIONAL, NULL, NULL },
+    { NULL, 0, 0, NULL, NULL },
+};
+
 const struct command command_table[] =
 {
     /* name                    args        handler                    flags */
+    { "guest-fsfreeze-freeze",      NULL,  cmd_guest_fsfreeze_freeze,       0 },
+    { "guest-fsfreeze-freeze-list", fsfreeze_freeze_list_args, cmd_guest_fsfreeze_freeze_list, 0 },
+    { "guest-fsfreeze-status",      NULL,  cmd_guest_fsfreeze_status,       CMD_ALLOWED_FROZEN },
+    { "guest-fsfreeze-thaw",        NULL,  cmd_guest_fsfreeze_thaw,         CMD_ALLOWED_FROZEN },
     { "guest-get-devices",     NULL,       cmd_guest_get_devices,     0 },
     { "guest-get-disks",       NULL,       cmd_guest_get_disks,       0 },
     { "guest-get-fsinfo",      NULL,       cmd_guest_get_fsinfo,      0 },

@@ -13,6 +13,7 @@ static const char *const known_keys[] =
 {
     "daemon", "method", "path", "logfile", "pidfile", "statedir", "verbose", "retry-path",
     "block-rpcs", "allow-rpcs",
+    "fsfreeze-auto-thaw",   /* ours: seconds until the agent thaws by itself (win/agent/platform/vss.h) */
 };
 
 void config_init(struct config *config)
@@ -95,6 +96,18 @@ int config_apply_keyfile(struct config *config, const struct keyfile *keyfile, c
         else if (!strcmp(key, "statedir")) string = path = &config->statedir;
         else if (!strcmp(key, "block-rpcs")) ret = name_list_add_split(&config->block_rpcs, value);
         else if (!strcmp(key, "allow-rpcs")) ret = name_list_add_split(&config->allow_rpcs, value);
+        else if (!strcmp(key, "fsfreeze-auto-thaw"))
+        {
+            char *end;
+            double seconds = strtod(value, &end);
+
+            if (end == value || *end || !(seconds * 1000 >= CONFIG_AUTO_THAW_MIN_MS) ||
+                !(seconds * 1000 <= CONFIG_AUTO_THAW_MAX_MS))
+                ret = key_error(error, entry, "value '%s' is not a number of seconds from %g to %u", value,
+                                CONFIG_AUTO_THAW_MIN_MS / 1000.0, CONFIG_AUTO_THAW_MAX_MS / 1000);
+            else
+                config->fsfreeze_auto_thaw_ms = (uint32_t)(seconds * 1000 + 0.5);
+        }
         /* Unknown keys are ignored as GKeyFile readers do; the caller may warn (config_key_known). */
 
         if (flag && keyfile_parse_bool(value, flag) < 0)
@@ -241,6 +254,13 @@ int config_dump(const struct config *config, char **out)
     text_key(&text, "retry-path", config->retry_path ? "true" : "false");
     text_list(&text, "block-rpcs", &config->block_rpcs);
     text_list(&text, "allow-rpcs", &config->allow_rpcs);
+    if (config->fsfreeze_auto_thaw_ms)
+    {
+        char seconds[32];
+
+        snprintf(seconds, sizeof(seconds), "%g", config->fsfreeze_auto_thaw_ms / 1000.0);
+        text_key(&text, "fsfreeze-auto-thaw", seconds);
+    }
     if (text.failed || !text.data)
     {
         free(text.data);

@@ -21,6 +21,7 @@
 #include "platform/service.h"
 #include "platform/state.h"
 #include "platform/utf.h"
+#include "platform/vss.h"
 #include "version.h"
 
 #define CONSOLE_CLOSE_WAIT_MS  4500    /* Windows ends a closing console process after about 5 s */
@@ -39,6 +40,7 @@ static const struct agent_module agent_modules[] =
 {
     /* name        init                 cleanup          (keep the NULL row last) */
     { "load",      NULL,                load_sampler_cleanup },
+    { "fsfreeze",  freeze_init,         freeze_cleanup },
     { NULL,        NULL,                NULL },
 };
 
@@ -471,7 +473,10 @@ int wmain(int argc, WCHAR **argv_w)
     }
 
     context.config = &config;
+    /* COM for VSS in the main thread, before anything can call VSS (platform/vss.h). */
+    vss_com_init();
     ret = run(&context);
+    vss_com_cleanup();
     goto out;
 
 oom:
