@@ -142,48 +142,30 @@ class WineSession:
         self.env = dict(os.environ)
         self.env.pop("WINEDLLOVERRIDES", None)
         self.env.update({"WINEPREFIX": str(self.prefix), "WINEDEBUG": "-all"})
+        # Wine converts file names through the Unix locale: under the C locale that `make` exports
+        # for reproducible builds, a non-ASCII Windows file name cannot be created at all.
+        self.env["LC_ALL"] = "C.UTF-8"
         self.env.update(self._extra_env)
         if self._dll_overrides is not None:
             self.env["WINEDLLOVERRIDES"] = self._dll_overrides
         started = time.monotonic()
         try:
-            self._start_server()
+            self._server = subprocess.Popen(["wineserver", "-f", "-p"], env=self.env,
+                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            self._wait_server()
             boot_env = dict(self.env, WINEDLLOVERRIDES=BOOT_DLL_OVERRIDES)
-            self._run_quiet(["wine", "wineboot", "-i"], boot_env, BOOT_TIMEOUT_S)
-            # wineboot -i leaves two services.exe running, each with its own service database;
-            # svcctl clients alternate between them, so a service created through one is missing
-            # in the other every second process (measured, Wine 8.0). A restarted server boots one.
-            self._stop_server()
-            self._start_server()
+            # Not `wineboot -i`: on a missing prefix the loader runs its own `wineboot --init` as
+            # well, and the two start two services.exe that split the service database between
+            # them (net start: "Could not get handle to service", "Service database locked").
+            # Any program makes the loader create the prefix with a single wineboot --init.
+            self._run_quiet(["wine", "cmd", "/c", "exit"], boot_env, BOOT_TIMEOUT_S)
             # Prime: system processes exist now, all with stdio on /dev/null (wine-notes.md 1).
             self._run_quiet(["wine", "wineboot"], self.env, BOOT_TIMEOUT_S)
         except BaseException:
             self.close()
             raise
         log.info("wine prefix %s ready in %.1f s", self.prefix, time.monotonic() - started)
-
-    def _start_server(self) -> None:
-        self._server = subprocess.Popen(["wineserver", "-f", "-p"], env=self.env,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        self._wait_server()
-
-    def _stop_server(self) -> None:
-        """wineserver -k, then wait for our persistent server to exit (killed if it lingers)."""
-        if self._server is None:
-            return
-        try:
-            subprocess.run(["wineserver", "-k"], env=self.env, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=STOP_TIMEOUT_S,
-                           check=False)
-        except subprocess.TimeoutExpired:
-            log.warning("wineserver -k did not return within %s s", STOP_TIMEOUT_S)
-        try:
-            self._server.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self._server.kill()
-            self._server.wait(STOP_TIMEOUT_S)
-        self._server = None
 
     def _wait_server(self) -> None:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
@@ -218,7 +200,18 @@ class WineSession:
             agent.close()
         for port in reversed(self._ports):
             port.close()
-        self._stop_server()
+        if self._server is not None:
+            try:
+                subprocess.run(["wineserver", "-k"], env=self.env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=STOP_TIMEOUT_S,
+                               check=False)
+            except subprocess.TimeoutExpired:
+                log.warning("wineserver -k did not return within %s s", STOP_TIMEOUT_S)
+            try:
+                self._server.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self._server.kill()
+                self._server.wait(STOP_TIMEOUT_S)
         if self._keep:
             log.info("keeping wine prefix %s", self.prefix)
             return

@@ -98,25 +98,34 @@ static void register_event_source(const wchar_t *exe_path_w)
     if (err != ERROR_SUCCESS) print_error("Warning: unable to register the Event Log source", (DWORD)err);
 }
 
-/* Load qga-vss.dll from our own directory (never from the search path). */
-static HMODULE load_vss_dll(const wchar_t *exe_path_w, bool quiet_if_missing, bool *missing)
+/* <our directory>\qga-vss.dll into path (MAX_PATH + 32); true when the file exists. */
+static bool vss_dll_path(const wchar_t *exe_path_w, WCHAR *path)
 {
-    WCHAR path[MAX_PATH + 32], *slash;
+    WCHAR *slash;
+
+    lstrcpynW(path, exe_path_w, MAX_PATH);
+    slash = wcsrchr(path, L'\\');
+    wcscpy(slash ? slash + 1 : path, QGA_VSS_DLL_NAME_W);
+    return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+/* Load qga-vss.dll from our own directory (never from the search path). */
+static HMODULE load_vss_dll(const wchar_t *exe_path_w, bool install, bool quiet_if_missing, bool *missing)
+{
+    WCHAR path[MAX_PATH + 32];
     HMODULE module;
     char *path_utf8 = NULL;
 
     *missing = false;
-    lstrcpynW(path, exe_path_w, MAX_PATH);
-    slash = wcsrchr(path, L'\\');
-    wcscpy(slash ? slash + 1 : path, QGA_VSS_DLL_NAME_W);
-    if (GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES)
+    if (!vss_dll_path(exe_path_w, path))
     {
         *missing = true;
         if (!quiet_if_missing)
         {
             utf16_to_utf8(path, &path_utf8);
-            fprintf(stderr, "qga-vss.dll was not found next to qemu-ga.exe (%s): the VSS provider cannot "
-                    "be registered and guest-fsfreeze-* will not work.\n", path_utf8 ? path_utf8 : "?");
+            fprintf(stderr, "qga-vss.dll was not found next to qemu-ga.exe (%s): %s\n", path_utf8 ? path_utf8 : "?",
+                    install ? "the VSS provider cannot be registered and guest-fsfreeze-* will not work."
+                            : "nothing to unregister.");
             free(path_utf8);
         }
         return NULL;
@@ -132,18 +141,14 @@ static int vss_registration(const wchar_t *exe_path_w, bool install, bool quiet_
     HRESULT (WINAPI *function)(void);
     const char *name = install ? VSS_COM_REGISTER : VSS_COM_UNREGISTER;
     bool missing;
-    HMODULE module = load_vss_dll(exe_path_w, quiet_if_missing, &missing);
+    HMODULE module = load_vss_dll(exe_path_w, install, quiet_if_missing, &missing);
     HRESULT hr;
     char text[1100];
 
     if (!module)
     {
         /* Nothing to unregister when the DLL is gone; registering without it is an error. */
-        if (missing && !install)
-        {
-            if (!quiet_if_missing) fprintf(stderr, "Nothing to unregister.\n");
-            return 0;
-        }
+        if (missing && !install) return 0;
         return 1;
     }
     function = (HRESULT (WINAPI *)(void))(void (*)(void))GetProcAddress(module, name);
@@ -271,10 +276,8 @@ int service_command(const struct options *options, const wchar_t *exe_path_w)
     {
         /* compat: qemu-ga registers the provider first and fails when that fails; a missing DLL
          * (an agent-only install) is only reported. */
-        bool missing;
-        HMODULE probe = load_vss_dll(exe_path_w, true, &missing);
-        if (probe) FreeLibrary(probe);
-        if (missing)
+        WCHAR path[MAX_PATH + 32];
+        if (!vss_dll_path(exe_path_w, path))
             fprintf(stderr, "Note: qga-vss.dll is not installed next to qemu-ga.exe; "
                     "guest-fsfreeze-* will not be available.\n");
         else if ((ret = vss_registration(exe_path_w, true, false)) != 0)
