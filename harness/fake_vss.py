@@ -11,7 +11,11 @@ service, the VM guest) finds them without WINEDLLOVERRIDES.
 The scenario file (path in QGA_FAKE_VSS_SCENARIO) is read at every CreateVssBackupComponents,
 so a test changes it between freezes without restarting anything. Directives are documented in
 tests/fakes/vss/fake-vss-scenario.c. The trace (QGA_FAKE_VSS_TRACE) is JSON lines, one per call:
-seq, t (Unix seconds), mono_us, pid, session, actor, call, hr, dur_us, args.
+seq, t (Unix seconds), mono_us, pid, session, actor, call, hr, dur_us, args. Actors: requester
+(IVssBackupComponents calls, written when the call returns: dur_us is the coordinator's own time
+for it, what a benchmark subtracts), provider (our provider's methods, as the coordinator called
+them), writer (simulated writer events), coordinator (async completions, the hold window,
+misuse, faults, release).
 """
 
 from __future__ import annotations

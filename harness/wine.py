@@ -142,6 +142,9 @@ class WineSession:
         self.env = dict(os.environ)
         self.env.pop("WINEDLLOVERRIDES", None)
         self.env.update({"WINEPREFIX": str(self.prefix), "WINEDEBUG": "-all"})
+        # Wine converts file names through the Unix locale: under the C locale that `make` exports
+        # for reproducible builds, a non-ASCII Windows file name cannot be created at all.
+        self.env["LC_ALL"] = "C.UTF-8"
         self.env.update(self._extra_env)
         if self._dll_overrides is not None:
             self.env["WINEDLLOVERRIDES"] = self._dll_overrides

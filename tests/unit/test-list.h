@@ -99,6 +99,20 @@
     X(inventory_hardware_ids) \
     X(inventory_vcpus_across_groups) \
     X(inventory_users_dedup) \
+    X(file_mode_every_fopen_mode) \
+    X(file_mode_rejects_invalid) \
+    X(file_whence_codes_and_names) \
+    X(exec_capture_parse) \
+    X(exec_output_caps_at_16_mib) \
+    X(exec_status_split) \
+    X(ssh_key_check) \
+    X(ssh_key_file_parse_crlf_and_last_line) \
+    X(ssh_key_file_add_dedups) \
+    X(ssh_key_file_remove) \
+    X(ssh_key_file_keys_in_order) \
+    X(guest_time_to_filetime) \
+    X(power_mode_parse) \
+    X(fstrim_output_error) \
     /* add new tests above this line */
 
 #endif

@@ -356,6 +356,23 @@ def test_agent_killed_while_frozen(wine: WineSession, agent_exe: Path, fake: Fak
         again.close()
 
 
+def test_ctrl_c_while_frozen_thaws_first(wine: WineSession, agent_exe: Path, fake: FakeVss) -> None:
+    """Console Ctrl-C (Wine turns SIGINT into CTRL_C_EVENT): the agent thaws, then exits 0."""
+    fake.scenario("")
+    agent = start(wine, agent_exe, fake, "ctrl-c")
+    try:
+        agent.client.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
+        mark = fake.mark()
+        agent.send_signal(signal.SIGINT)
+        assert agent.wait(FREEZE_TIMEOUT_S) == 0
+    finally:
+        agent.close()
+    events = fake.wait(lambda es: any(e.key == "coordinator:release" for e in es), since=mark)
+    assert in_order(keys(events), ["provider:CommitSnapshots", "requester:BackupComplete"]), keys(events)
+    assert not marker("ctrl-c", wine).exists()
+    assert "thawing the file systems before stopping" in agent.log_text()
+
+
 def test_no_dll(wine: WineSession, agent_exe: Path) -> None:
     """qemu-ga.exe alone (no qga-vss.dll next to it): runs, and fsfreeze says why it cannot."""
     alone = wine.scratch / "alone"

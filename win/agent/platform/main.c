@@ -39,6 +39,8 @@ struct agent_module
 static const struct agent_module agent_modules[] =
 {
     /* name        init                 cleanup          (keep the NULL row last) */
+    { "file handles", file_table_init,  file_table_cleanup },
+    { "processes", exec_table_init,     exec_table_cleanup },
     { "load",      NULL,                load_sampler_cleanup },
     { "fsfreeze",  freeze_init,         freeze_cleanup },
     { NULL,        NULL,                NULL },
