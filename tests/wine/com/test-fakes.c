@@ -110,11 +110,13 @@ static HRESULT save(ICatalogCollection *collection)
     return ICatalogCollection_SaveChanges(collection, &changes);
 }
 
-static HRESULT create_service(const WCHAR *app, const WCHAR *start, const WCHAR *account, const WCHAR *password)
+static HRESULT create_service(const WCHAR *app, const WCHAR *start, const WCHAR *account,
+                              const WCHAR *password)
 {
     BSTR app_b = SysAllocString(app), name = SysAllocString(L"fake contract service");
     BSTR start_b = SysAllocString(start), error = SysAllocString(L"SERVICE_ERROR_NORMAL");
-    BSTR deps = SysAllocString(L""), account_b = SysAllocString(account), password_b = SysAllocString(password);
+    BSTR deps = SysAllocString(L""), account_b = SysAllocString(account);
+    BSTR password_b = SysAllocString(password);
     HRESULT hr = ICOMAdminCatalog2_CreateServiceForApplication(catalog, app_b, name, start_b, error, deps,
                                                                account_b, password_b, VARIANT_FALSE);
 
