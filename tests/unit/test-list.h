@@ -68,6 +68,7 @@
     X(config_method_support) \
     X(config_dump_layout_and_round_trip) \
     X(config_paths_take_only_doubled_backslash_as_escape) \
+    X(config_dump_quotes_paths_the_path_reader_cannot_unescape) \
     X(options_immediate_actions) \
     X(options_action_precedence) \
     X(options_getopt_messages) \
@@ -98,6 +99,7 @@
     X(inventory_hardware_ids) \
     X(inventory_vcpus_across_groups) \
     X(inventory_users_dedup) \
+    X(sanitizer_canaries) \
     /* add new tests above this line */
 
 #endif

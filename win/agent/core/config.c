@@ -188,12 +188,23 @@ static void text_key(struct text *text, const char *key, const char *value)
     free(escaped);
 }
 
-/* Paths are read back with keyfile_unescape_path(): blanks at either end need the quoted form. */
+/* Paths are read back with keyfile_unescape_path(), which knows only "\\": blanks at either end,
+ * a leading quote and control characters (GKeyFile's \t \s \" ...) need the quoted form.  A CR or
+ * LF cannot be written at all (no Windows path holds one). */
+static bool path_needs_quotes(const char *value)
+{
+    size_t len = strlen(value), i;
+
+    if (!len) return false;
+    if (value[0] == ' ' || value[0] == '"' || value[len - 1] == ' ') return true;
+    for (i = 0; i < len; i++)
+        if ((unsigned char)value[i] < 0x20) return true;
+    return false;
+}
+
 static void text_path_key(struct text *text, const char *key, const char *value)
 {
-    size_t len = strlen(value);
-
-    if (len && (value[0] == ' ' || value[0] == '\t' || value[len - 1] == ' ' || value[len - 1] == '\t'))
+    if (path_needs_quotes(value))
     {
         text_append(text, key);
         text_append(text, "=\"");
