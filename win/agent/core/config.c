@@ -13,6 +13,7 @@ static const char *const known_keys[] =
 {
     "daemon", "method", "path", "logfile", "pidfile", "statedir", "verbose", "retry-path",
     "block-rpcs", "allow-rpcs",
+    "fsfreeze-auto-thaw",   /* ours: seconds until the agent thaws by itself (win/agent/platform/vss.h) */
 };
 
 void config_init(struct config *config)
@@ -95,6 +96,18 @@ int config_apply_keyfile(struct config *config, const struct keyfile *keyfile, c
         else if (!strcmp(key, "statedir")) string = path = &config->statedir;
         else if (!strcmp(key, "block-rpcs")) ret = name_list_add_split(&config->block_rpcs, value);
         else if (!strcmp(key, "allow-rpcs")) ret = name_list_add_split(&config->allow_rpcs, value);
+        else if (!strcmp(key, "fsfreeze-auto-thaw"))
+        {
+            char *end;
+            double seconds = strtod(value, &end);
+
+            if (end == value || *end || !(seconds * 1000 >= CONFIG_AUTO_THAW_MIN_MS) ||
+                !(seconds * 1000 <= CONFIG_AUTO_THAW_MAX_MS))
+                ret = key_error(error, entry, "value '%s' is not a number of seconds from %g to %u", value,
+                                CONFIG_AUTO_THAW_MIN_MS / 1000.0, CONFIG_AUTO_THAW_MAX_MS / 1000);
+            else
+                config->fsfreeze_auto_thaw_ms = (uint32_t)(seconds * 1000 + 0.5);
+        }
         /* Unknown keys are ignored as GKeyFile readers do; the caller may warn (config_key_known). */
 
         if (flag && keyfile_parse_bool(value, flag) < 0)
@@ -188,31 +201,37 @@ static void text_key(struct text *text, const char *key, const char *value)
     free(escaped);
 }
 
-/* Paths are read back with keyfile_unescape_path(), which knows only "\\": blanks at either end,
- * a leading quote and control characters (GKeyFile's \t \s \" ...) need the quoted form.  A CR or
- * LF cannot be written at all (no Windows path holds one). */
-static bool path_needs_quotes(const char *value)
-{
-    size_t len = strlen(value), i;
-
-    if (!len) return false;
-    if (value[0] == ' ' || value[0] == '"' || value[len - 1] == ' ') return true;
-    for (i = 0; i < len; i++)
-        if ((unsigned char)value[i] < 0x20) return true;
-    return false;
-}
-
+/* Paths are read back with keyfile_unescape_path(): only backslashes are doubled, and a value
+ * that the parser would trim or take for a quoted one is written quoted (taken literally). */
 static void text_path_key(struct text *text, const char *key, const char *value)
 {
-    if (path_needs_quotes(value))
+    size_t len = strlen(value), i;
+    char *escaped, *p;
+
+    text_append(text, key);
+    text_append(text, "=");
+    if (len && (value[0] == ' ' || value[0] == '\t' || value[0] == '"' || value[len - 1] == ' '
+                || value[len - 1] == '\t' || value[len - 1] == '\r'))
     {
-        text_append(text, key);
-        text_append(text, "=\"");
+        text_append(text, "\"");
         text_append(text, value);
         text_append(text, "\"\n");
         return;
     }
-    text_key(text, key, value);
+    if (!(escaped = malloc(len * 2 + 1)))
+    {
+        text->failed = true;
+        return;
+    }
+    for (i = 0, p = escaped; i < len; i++)
+    {
+        if (value[i] == '\\') *p++ = '\\';
+        *p++ = value[i];
+    }
+    *p = 0;
+    text_append(text, escaped);
+    text_append(text, "\n");
+    free(escaped);
 }
 
 static void text_list(struct text *text, const char *key, const struct name_list *list)
@@ -252,6 +271,13 @@ int config_dump(const struct config *config, char **out)
     text_key(&text, "retry-path", config->retry_path ? "true" : "false");
     text_list(&text, "block-rpcs", &config->block_rpcs);
     text_list(&text, "allow-rpcs", &config->allow_rpcs);
+    if (config->fsfreeze_auto_thaw_ms)
+    {
+        char seconds[32];
+
+        snprintf(seconds, sizeof(seconds), "%g", config->fsfreeze_auto_thaw_ms / 1000.0);
+        text_key(&text, "fsfreeze-auto-thaw", seconds);
+    }
     if (text.failed || !text.data)
     {
         free(text.data);

@@ -5,6 +5,7 @@
 #define QGA_CORE_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/dispatch.h"
 #include "core/keyfile.h"
@@ -31,7 +32,12 @@ struct config
     struct name_list block_rpcs;
     struct name_list allow_rpcs;
     char *config_file;           /* the file that was loaded, or NULL */
+    uint32_t fsfreeze_auto_thaw_ms;  /* fsfreeze-auto-thaw (seconds, decimals allowed); 0 = default */
 };
+
+/* fsfreeze-auto-thaw bounds: the agent thaws by itself when the host has not after this long. */
+#define CONFIG_AUTO_THAW_MIN_MS   100u
+#define CONFIG_AUTO_THAW_MAX_MS   3600000u
 
 void config_init(struct config *config);
 void config_clear(struct config *config);    /* frees everything; accepts a cleared config */
