@@ -7,7 +7,10 @@ UNIT_BIN  := $(B)/host/run-unit-tests
 
 $(UNIT_OBJS): $(B)/gen/version.h
 
-$(UNIT_BIN): $(UNIT_OBJS) $(AGENT_HOST_OBJS)
+# AGENT_HOST_OBJS comes from win/agent/module.mk, which is included after this file: expand it
+# when the rule is used, not when it is read.
+.SECONDEXPANSION:
+$(UNIT_BIN): $(UNIT_OBJS) $$(AGENT_HOST_OBJS)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(HOST_CC) -o $@ $^ $(HOST_LDFLAGS) -lm
 

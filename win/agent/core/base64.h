@@ -10,7 +10,8 @@
 size_t base64_encoded_len(size_t len);
 /* Writes exactly base64_encoded_len(len) characters to out (no NUL). */
 void base64_encode(const uint8_t *in, size_t len, char *out);
-/* Decodes text (whitespace not allowed, padding required as glib/qemu do).  *out is malloc'd
+/* Decodes text (strict RFC 4648: padding required, no other characters; '\n' line breaks are
+ * skipped for compatibility with qemu, which accepts line-wrapped input).  *out is malloc'd
  * (owned by caller; len + 1 bytes, NUL-terminated for convenience).  Returns 0, QGA_EINVAL
  * ("base64 string is invalid") or QGA_ENOMEM. */
 int base64_decode(const char *text, size_t text_len, uint8_t **out, size_t *out_len);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/compiler.h"
 #include "core/json.h"
 #include "core/error.h"
 
@@ -98,7 +99,7 @@ struct command_call
 };
 
 int call_error(struct command_call *call, int code, const char *desc);
-int call_errorf(struct command_call *call, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int call_errorf(struct command_call *call, int code, const char *fmt, ...) QGA_PRINTF(3, 4);
 int call_verrorf(struct command_call *call, int code, const char *fmt, va_list ap);
 
 /* Argument accessors for validated args (the dispatcher already checked types). */

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/compiler.h"
+
 /* compat: qemu-ga's limits (qobject/json-streamer.c); see qga-reference.md §8. */
 #define JSON_MAX_TOKEN_SIZE   (64ULL << 20)   /* bytes per token and per message */
 #define JSON_MAX_TOKEN_COUNT  (2ULL << 20)    /* tokens per message */
@@ -28,7 +30,7 @@ struct json_value;
 
 struct json_member
 {
-    char *key;                  /* UTF-8, NUL-terminated, owned */
+    char *key;                  /* UTF-8, NUL-terminated, owned (a parsed \u0000 is kept as C0 80) */
     struct json_value *value;   /* owned */
 };
 
@@ -55,7 +57,7 @@ struct json_value *json_uint(uint64_t value);
 struct json_value *json_double(double value);
 struct json_value *json_string(const char *utf8);                /* copies */
 struct json_value *json_string_len(const char *utf8, size_t len); /* copies */
-struct json_value *json_stringf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct json_value *json_stringf(const char *fmt, ...) QGA_PRINTF(1, 2);
 /* A string of len bytes to be filled by the caller (e.g. base64 encoded in place, so a 48 MiB
  * file read is never copied a second time).  *buffer gets len + 1 bytes, NUL already placed. */
 struct json_value *json_string_buffer(size_t len, char **buffer);
@@ -88,6 +90,9 @@ struct json_stream;
 struct json_stream *json_stream_new(json_stream_cb callback, void *opaque);
 void json_stream_feed(struct json_stream *stream, const char *data, size_t len);
 void json_stream_reset(struct json_stream *stream);   /* drop any partial message */
+/* End of input (a file, not a channel): completes a pending token and reports an unfinished
+ * message ("JSON parse error, premature EOI").  The stream can be fed again afterwards. */
+void json_stream_flush(struct json_stream *stream);
 void json_stream_free(struct json_stream *stream);    /* accepts NULL */
 
 /* Parse exactly one complete value from a buffer (tests, config).  Returns 0 or QGA_EINVAL
@@ -106,6 +111,9 @@ struct json_sink
 };
 
 int json_write(const struct json_value *value, const struct json_sink *sink);
+/* One protocol line: an optional 0xFF byte (guest-sync-delimited), the value and "\n", batched so
+ * that a small reply reaches the sink in one write.  Returns 0 or the sink's error. */
+int json_write_line(const struct json_value *value, bool leading_ff, const struct json_sink *sink);
 /* Serialises into a NUL-terminated malloc'd string (*out owned by caller). */
 int json_to_string(const struct json_value *value, char **out, size_t *len);
 

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "core/compiler.h"
+
 enum log_level
 {
     LOG_ERROR,
@@ -15,7 +17,7 @@ enum log_level
 };
 
 /* Thread-safe.  Never pass passwords or file contents. */
-void platform_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void platform_log(enum log_level level, const char *fmt, ...) QGA_PRINTF(2, 3);
 
 /* Wall clock, nanoseconds since the Unix epoch. */
 int64_t platform_time_ns(void);

@@ -30,6 +30,8 @@ struct agent
     struct load_sampler *load;
 
     void *stop_event;                 /* HANDLE: set by service STOP/SHUTDOWN or console Ctrl-C */
+    void *wakeup_event;               /* HANDLE: set on device arrival (service); ends a retry wait */
+    bool service;                     /* running under the service control manager */
 };
 
 static inline struct agent *agent_from_call(const struct command_call *call)

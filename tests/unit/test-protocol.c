@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of the protocol commands (commands/protocol.c) over the real command table. */
+#include <stdlib.h>
+
+#include "commands/commands.h"
+#include "unit.h"
+#include "version.h"
+
+TEST(protocol_sync_and_delimited)
+{
+    struct dispatcher d;
+    size_t len;
+    char *got;
+
+    test_dispatcher_init(&d);
+    got = exchange_str(&d, "{\"execute\":\"guest-sync\",\"arguments\":{\"id\":1234567890123}}");
+    CHECK_STR(got, "{\"return\": 1234567890123}\n");
+    free(got);
+    {
+        static const char request[] = "{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":5},\"id\":\"q\"}";
+        got = exchange(&d, request, sizeof(request) - 1, 0, &len);
+    }
+    CHECK_MEM(got, len, "\xff{\"return\": 5, \"id\": \"q\"}\n", sizeof("\xff{\"return\": 5, \"id\": \"q\"}\n") - 1);
+    free(got);
+    /* only that reply is delimited */
+    got = exchange_str(&d, "{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":5}}"
+                           "{\"execute\":\"guest-sync\",\"arguments\":{\"id\":6}}");
+    CHECK_STR(got, "\xff{\"return\": 5}\n{\"return\": 6}\n");
+    free(got);
+    /* an argument error is not delimited (the handler never ran) */
+    got = exchange_str(&d, "{\"execute\":\"guest-sync-delimited\"}");
+    CHECK_STR(got, "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter 'id' is missing\"}}\n");
+    free(got);
+}
+
+TEST(protocol_ping_logs)
+{
+    struct dispatcher d;
+    char *got;
+
+    test_dispatcher_init(&d);
+    fake_log_clear();
+    got = exchange_str(&d, "{\"execute\":\"guest-ping\"}");
+    CHECK_STR(got, "{\"return\": {}}\n");
+    CHECK_STR(fake_log_text(), "INFO guest-ping called\n");
+    free(got);
+}
+
+TEST(protocol_guest_info)
+{
+    struct dispatcher d;
+    struct json_value *reply;
+    const struct json_value *info, *list;
+    char *got, *error = NULL;
+    size_t i;
+
+    test_dispatcher_init(&d);
+    d.version = NULL;
+    name_list_add(&d.block_rpcs, "guest-sync");
+    got = exchange_str(&d, "{\"execute\":\"guest-info\"}");
+    CHECK_INT(json_parse(got, strlen(got), &reply, &error), 0);
+    CHECK(strncmp(got, "{\"return\": {\"version\": \"" QGA_VERSION "\", \"supported_commands\": [{\"enabled\": ", 60) == 0);
+    info = json_object_get(reply, "return");
+    CHECK_STR(json_object_get_string(info, "version"), QGA_VERSION);
+    list = json_object_get(info, "supported_commands");
+    CHECK(list && list->type == JSON_ARRAY && list->u.array.count == command_table_len);
+    for (i = 0; list && i < list->u.array.count && i < command_table_len; i++)
+    {
+        const struct json_value *entry = list->u.array.items[i];
+        const struct json_value *enabled = json_object_get(entry, "enabled");
+        const struct json_value *success = json_object_get(entry, "success-response");
+
+        CHECK_STR(json_object_get_string(entry, "name"), command_table[i].name);
+        CHECK(enabled && enabled->type == JSON_BOOL);
+        CHECK(success && success->type == JSON_BOOL);
+        if (enabled) CHECK_INT(enabled->u.boolean, strcmp(command_table[i].name, "guest-sync") != 0);
+        if (success) CHECK_INT(success->u.boolean, !(command_table[i].flags & CMD_NO_SUCCESS_REPLY));
+        CHECK_INT(entry->u.object.count, 3);
+    }
+    json_free(reply);
+    free(got);
+    /* frozen: only the freeze allow-list is enabled */
+    dispatcher_clear(&d);
+    d.frozen = true;
+    d.version = "9.9";
+    got = exchange_str(&d, "{\"execute\":\"guest-info\"}");
+    CHECK_INT(json_parse(got, strlen(got), &reply, &error), 0);
+    info = json_object_get(reply, "return");
+    CHECK_STR(json_object_get_string(info, "version"), "9.9");
+    list = json_object_get(info, "supported_commands");
+    for (i = 0; list && i < list->u.array.count && i < command_table_len; i++)
+    {
+        const struct json_value *enabled = json_object_get(list->u.array.items[i], "enabled");
+        if (enabled) CHECK_INT(enabled->u.boolean, (command_table[i].flags & CMD_ALLOWED_FROZEN) != 0);
+    }
+    json_free(reply);
+    free(got);
+}
+
+TEST(protocol_resync_after_garbage)
+{
+    struct dispatcher d;
+    size_t len;
+    static const char input[] = "{\"execute\":\"guest-pi\xff{\"execute\":\"guest-sync-delimited\","
+                                "\"arguments\":{\"id\":77}}";
+    static const char want[] = "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                               "\"JSON parse error, stray '\\\"guest-pi\\uFFFD'\"}}\n\xff{\"return\": 77}\n";
+    char *got;
+
+    test_dispatcher_init(&d);
+    got = exchange(&d, input, sizeof(input) - 1, 0, &len);
+    CHECK_MEM(got, len, want, sizeof(want) - 1);
+    free(got);
+    got = exchange(&d, input, sizeof(input) - 1, 1, &len);
+    CHECK_MEM(got, len, want, sizeof(want) - 1);
+    free(got);
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internals shared by json.c and json-parse.c (not for other modules). */
+#ifndef QGA_CORE_JSON_PRIVATE_H
+#define QGA_CORE_JSON_PRIVATE_H
+
+#include "core/json.h"
+
+/* Appends a member without looking for an existing key (the parser checks duplicates itself).
+ * Takes ownership of key (malloc'd) and value, also on failure.  Returns 0 or QGA_ENOMEM. */
+int json_object_append_owned(struct json_value *object, char *key, struct json_value *value);
+
+#endif

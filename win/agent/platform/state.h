@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state directory (-t, default %ProgramData%\qemu-ga): persistent counters (qga.state, the
+ * guest-file handle counter) and the frozen marker (qga.state.isfrozen), compat with qemu-ga's
+ * file names.  All functions use agent->state_dir and may be called from the agent thread. */
+#ifndef QGA_PLATFORM_STATE_H
+#define QGA_PLATFORM_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "platform/agent.h"
+
+#define STATE_COUNTER_GROUP   "global"         /* compat: qga.state's GKeyFile group */
+#define STATE_FROZEN_MARKER   "qga.state.isfrozen"
+
+/* The platform default, "%ProgramData%\qemu-ga" (UTF-8, malloc'd) or NULL when out of memory. */
+char *state_default_dir(void);
+
+/* Create the directory and its parents; a directory we create gets an ACL for SYSTEM and
+ * Administrators only (an existing one is left as the administrator set it).
+ * Returns 0 or a negative QGA_E*; *error (malloc'd) describes a failure. */
+int state_dir_create(const char *dir, char **error);
+
+/* Read a counter from qga.state ([global] name=<int>).  A missing file or key gives fallback. */
+int state_read_counter(struct agent *agent, const char *name, int64_t fallback, int64_t *out);
+/* Write it (other keys kept), atomically: a temporary file renamed over qga.state. */
+int state_write_counter(struct agent *agent, const char *name, int64_t value);
+
+/* The frozen marker: created when a freeze begins (before VSS), removed after thaw. */
+int state_set_frozen_marker(struct agent *agent, bool frozen);
+bool state_frozen_marker_present(struct agent *agent);
+
+/* At start-up: a marker left by an agent that died while frozen is reported, and removed when no
+ * VSS freeze is still held (our provider's "frozen" event does not exist). */
+void state_check_stale_marker(struct agent *agent);
+
+#endif

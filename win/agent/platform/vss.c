@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* fsfreeze in the agent: COM security for VSS, qga-vss.dll loaded on first use, the frozen state
+ * (dispatcher filter, buffered logging, marker file) and the auto-thaw watchdog.
+ * Whatever happens, a freeze ends thawed: by the host's thaw, by the watchdog, or at shutdown. */
+#define COBJMACROS
+#include <windows.h>
+#include <objidl.h>
+#include <sddl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "names.h"
+#include "platform/error.h"
+#include "platform/log.h"
+#include "platform/state.h"
+#include "platform/utf.h"
+#include "platform/vss.h"
+#include "../../requester/requester.h"   /* the ABI of qga-vss.dll */
+
+/* COM access for callers into our process: SYSTEM, Administrators, Backup Operators, NETWORK
+ * SERVICE and LOCAL SERVICE may execute (COM_RIGHTS_EXECUTE | COM_RIGHTS_EXECUTE_LOCAL); VSS
+ * writers run under these accounts and call back into the requester. */
+#define COM_ACCESS_SDDL_W L"O:BAG:BAD:(A;;0x3;;;SY)(A;;0x3;;;BA)(A;;0x3;;;BO)(A;;0x3;;;NS)(A;;0x3;;;LS)"
+/* The watchdog may be inside requester_thaw, which is bounded by the DLL's own waits. */
+#define WATCHDOG_JOIN_MS  130000
+/* The DLL's hold timer backs the watchdog up: a little later, so the watchdog normally wins. */
+#define DLL_HOLD_MARGIN_MS 2000
+
+struct freeze_state
+{
+    SRWLOCK lock;                     /* freeze, thaw, status, the watchdog and cleanup */
+    HMODULE dll;
+    struct requester *requester;
+    requester_init_fn init;
+    requester_deinit_fn deinit;
+    requester_freeze_fn freeze;
+    requester_thaw_fn thaw;
+    bool load_failure_logged;
+
+    bool frozen;
+    uint32_t volumes;
+    DWORD auto_thaw_ms;
+    HANDLE watchdog;                  /* thread, while frozen (and until joined) */
+    HANDLE watchdog_cancel;           /* manual-reset: thawed by someone else */
+    uint64_t generation;              /* which freeze the watchdog belongs to */
+    char *auto_thaw_report;           /* the next thaw's error after an auto-thaw (malloc'd) */
+};
+
+/* Defined here rather than taken from libuuid, whose object holding them also defines the
+ * GUID_DEVINTERFACE_* that commands/disk.c defines (duplicate symbols). */
+static const GUID global_options_clsid =
+    { 0x0000034b, 0x0000, 0x0000, { 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 } };
+static const GUID global_options_iid =
+    { 0x0000015b, 0x0000, 0x0000, { 0xc0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 } };
+
+static void *com_security_sd;         /* absolute SD pieces, alive while COM may use them */
+static void *com_security_parts[4];
+static bool com_initialised;
+
+int vss_com_init(void)
+{
+    PSECURITY_DESCRIPTOR relative = NULL;
+    DWORD sd_size = 0, dacl_size = 0, sacl_size = 0, owner_size = 0, group_size = 0;
+    IGlobalOptions *options = NULL;
+    HRESULT hr;
+    int ret = 0;
+
+    hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (FAILED(hr))
+    {
+        platform_log(LOG_WARNING, "COM initialisation failed (0x%08lx): fsfreeze will not work", (unsigned long)hr);
+        return QGA_EGENERIC;
+    }
+    com_initialised = true;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(COM_ACCESS_SDDL_W, SDDL_REVISION_1, &relative, NULL))
+    {
+        platform_log(LOG_WARNING, "COM security descriptor: error %lu", GetLastError());
+        return QGA_EGENERIC;
+    }
+    /* CoInitializeSecurity wants an absolute security descriptor. */
+    MakeAbsoluteSD(relative, NULL, &sd_size, NULL, &dacl_size, NULL, &sacl_size, NULL, &owner_size, NULL,
+                   &group_size);
+    com_security_sd = calloc(1, sd_size ? sd_size : 1);
+    com_security_parts[0] = calloc(1, dacl_size ? dacl_size : 1);
+    com_security_parts[1] = calloc(1, sacl_size ? sacl_size : 1);
+    com_security_parts[2] = calloc(1, owner_size ? owner_size : 1);
+    com_security_parts[3] = calloc(1, group_size ? group_size : 1);
+    if (!com_security_sd || !com_security_parts[0] || !com_security_parts[1] || !com_security_parts[2] ||
+        !com_security_parts[3] ||
+        !MakeAbsoluteSD(relative, com_security_sd, &sd_size, com_security_parts[0], &dacl_size,
+                        com_security_parts[1], &sacl_size, com_security_parts[2], &owner_size,
+                        com_security_parts[3], &group_size))
+    {
+        platform_log(LOG_WARNING, "COM security descriptor: error %lu", GetLastError());
+        ret = QGA_EGENERIC;
+        goto out;
+    }
+    hr = CoInitializeSecurity(com_security_sd, -1, NULL, NULL, RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+                              RPC_C_IMP_LEVEL_IDENTIFY, NULL, EOAC_NONE, NULL);
+    if (FAILED(hr))
+    {
+        platform_log(LOG_WARNING, "CoInitializeSecurity failed (0x%08lx): VSS writers may be denied access",
+                     (unsigned long)hr);
+        ret = QGA_EGENERIC;
+        goto out;
+    }
+    /* Microsoft's advice for requesters: COM must not swallow exceptions that would leave VSS in
+     * an undefined state. */
+    if (SUCCEEDED(CoCreateInstance(&global_options_clsid, NULL, CLSCTX_INPROC_SERVER, &global_options_iid,
+                                   (void **)&options)))
+    {
+        IGlobalOptions_Set(options, COMGLB_EXCEPTION_HANDLING, COMGLB_EXCEPTION_DONOT_HANDLE_ANY);
+        IGlobalOptions_Release(options);
+    }
+out:
+    LocalFree(relative);
+    return ret;
+}
+
+void vss_com_cleanup(void)
+{
+    size_t i;
+
+    if (com_initialised) CoUninitialize();
+    com_initialised = false;
+    free(com_security_sd);
+    com_security_sd = NULL;
+    for (i = 0; i < ARRAYSIZE(com_security_parts); i++)
+    {
+        free(com_security_parts[i]);
+        com_security_parts[i] = NULL;
+    }
+}
+
+/* ---- loading the DLL ---- */
+
+static int error_from_requester(const struct requester_error *err, HRESULT hr, char **error)
+{
+    if (utf16_to_utf8(err->message[0] ? err->message : L"VSS error", error) < 0 || !*error)
+        *error = strdup("VSS error");
+    platform_log(LOG_DEBUG, "requester: 0x%08lx: %s", (unsigned long)hr, *error ? *error : "");
+    return QGA_EGENERIC;
+}
+
+/* qga-vss.dll from the exe's folder (never the search path), on first use; agent thread, lock held. */
+static int load_requester(struct freeze_state *state)
+{
+    struct requester_error err = { .size = sizeof(err) };
+    WCHAR path[MAX_PATH], *slash;
+    char *message = NULL;
+    HRESULT hr;
+    DWORD len;
+
+    if (state->requester) return 0;
+    len = GetModuleFileNameW(NULL, path, ARRAYSIZE(path));
+    if (!len || len >= ARRAYSIZE(path) - 16 || !(slash = wcsrchr(path, L'\\'))) return QGA_EGENERIC;
+    wcscpy(slash + 1, QGA_VSS_DLL_NAME_W);
+    if (!state->dll && !(state->dll = LoadLibraryExW(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH)))
+    {
+        DWORD load_error = GetLastError();
+
+        if (!state->load_failure_logged)
+        {
+            char text[512];
+
+            utf16_to_utf8(path, &message);
+            platform_log(LOG_WARNING, "failed to load %s: %s; fsfreeze is disabled", message ? message : "qga-vss.dll",
+                         win32_error_text_buf(load_error, text, sizeof(text)));
+            free(message);
+            state->load_failure_logged = true;
+        }
+        return QGA_EGENERIC;
+    }
+    state->init = (requester_init_fn)(void *)GetProcAddress(state->dll, REQUESTER_INIT_NAME);
+    state->deinit = (requester_deinit_fn)(void *)GetProcAddress(state->dll, REQUESTER_DEINIT_NAME);
+    state->freeze = (requester_freeze_fn)(void *)GetProcAddress(state->dll, REQUESTER_FREEZE_NAME);
+    state->thaw = (requester_thaw_fn)(void *)GetProcAddress(state->dll, REQUESTER_THAW_NAME);
+    if (!state->init || !state->deinit || !state->freeze || !state->thaw)
+    {
+        if (!state->load_failure_logged) platform_log(LOG_WARNING, "qga-vss.dll lacks the requester; fsfreeze is disabled");
+        state->load_failure_logged = true;
+        FreeLibrary(state->dll);
+        state->dll = NULL;
+        return QGA_EGENERIC;
+    }
+    hr = state->init(REQUESTER_ABI_VERSION, &state->requester, &err);
+    if (FAILED(hr))
+    {
+        if (!state->load_failure_logged)
+        {
+            error_from_requester(&err, hr, &message);
+            platform_log(LOG_WARNING, "VSS requester: %s; fsfreeze is disabled", message ? message : "");
+            free(message);
+        }
+        state->load_failure_logged = true;
+        state->requester = NULL;
+        return QGA_EGENERIC;
+    }
+    platform_log(LOG_DEBUG, "qga-vss.dll loaded");
+    return 0;
+}
+
+/* ---- frozen state ---- */
+
+static void set_frozen(struct agent *agent, bool frozen)
+{
+    if (frozen)
+    {
+        /* compat: the marker first, then silence the log, then VSS (qemu-ga's ga_set_frozen). */
+        if (state_set_frozen_marker(agent, true) < 0)
+            platform_log(LOG_WARNING, "unable to create the frozen marker in the state directory");
+        log_set_frozen(true);
+        __atomic_store_n(&agent->dispatcher.frozen, true, __ATOMIC_SEQ_CST);
+        return;
+    }
+    /* The dispatcher's flag may be cleared by the watchdog thread while the agent thread reads it
+     * between requests: an atomic store, read as a plain byte. */
+    __atomic_store_n(&agent->dispatcher.frozen, false, __ATOMIC_SEQ_CST);
+    log_set_frozen(false);
+    if (state_set_frozen_marker(agent, false) < 0)
+        platform_log(LOG_WARNING, "unable to remove the frozen marker from the state directory");
+}
+
+/* Thaw with the lock held: the requester, then the agent's state.  Returns like vss_thaw. */
+static int thaw_locked(struct agent *agent, int64_t *volumes, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+    struct requester_error err = { .size = sizeof(err) };
+    uint32_t thawed = 0;
+    HRESULT hr;
+
+    SetEvent(state->watchdog_cancel);
+    hr = state->thaw(state->requester, &thawed, &err);
+    __atomic_store_n(&state->frozen, false, __ATOMIC_SEQ_CST);
+    state->generation++;
+    set_frozen(agent, false);
+    *volumes = thawed;
+    if (FAILED(hr)) return error_from_requester(&err, hr, error);
+    return 0;
+}
+
+struct watchdog
+{
+    struct agent *agent;
+    uint64_t generation;
+    DWORD limit_ms;
+};
+
+static DWORD WINAPI watchdog_thread(void *arg)
+{
+    struct watchdog *watchdog = arg;
+    struct agent *agent = watchdog->agent;
+    struct freeze_state *state = agent->freeze;
+    char *error = NULL, report[1024];
+    int64_t volumes = 0;
+    int ret;
+
+    if (WaitForSingleObject(state->watchdog_cancel, watchdog->limit_ms) != WAIT_TIMEOUT) goto out;
+    AcquireSRWLockExclusive(&state->lock);
+    if (state->frozen && state->generation == watchdog->generation)
+    {
+        ret = thaw_locked(agent, &volumes, &error);
+        snprintf(report, sizeof(report), "the file systems were thawed automatically: no guest-fsfreeze-thaw within "
+                 "%lu ms (fsfreeze-auto-thaw)%s%s", (unsigned long)watchdog->limit_ms, ret < 0 ? "; " : "",
+                 ret < 0 && error ? error : "");
+        free(state->auto_thaw_report);
+        state->auto_thaw_report = strdup(report);
+        platform_log(LOG_WARNING, "%s", report);
+        free(error);
+    }
+    ReleaseSRWLockExclusive(&state->lock);
+out:
+    free(watchdog);
+    return 0;
+}
+
+static void watchdog_join(struct freeze_state *state)
+{
+    if (!state->watchdog) return;
+    SetEvent(state->watchdog_cancel);
+    if (WaitForSingleObject(state->watchdog, WATCHDOG_JOIN_MS) != WAIT_OBJECT_0)
+        platform_log(LOG_ERROR, "the auto-thaw watchdog did not stop");
+    CloseHandle(state->watchdog);
+    state->watchdog = NULL;
+}
+
+static void watchdog_start(struct agent *agent)
+{
+    struct freeze_state *state = agent->freeze;
+    struct watchdog *watchdog = malloc(sizeof(*watchdog));
+
+    ResetEvent(state->watchdog_cancel);
+    if (!watchdog) goto fail;
+    watchdog->agent = agent;
+    watchdog->generation = state->generation;
+    watchdog->limit_ms = state->auto_thaw_ms;
+    if ((state->watchdog = CreateThread(NULL, 0, watchdog_thread, watchdog, 0, NULL))) return;
+    free(watchdog);
+fail:
+    /* The DLL's own hold limit (the same auto-thaw time) still releases VSS. */
+    platform_log(LOG_ERROR, "unable to start the auto-thaw watchdog");
+}
+
+/* ---- commands ---- */
+
+int vss_freeze(struct agent *agent, const char *const *mountpoints, size_t count, int64_t *volumes, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+    struct requester_options options = { .size = sizeof(options) };
+    struct requester_error err = { .size = sizeof(err) };
+    WCHAR **mountpoints_w = NULL;
+    uint32_t frozen_volumes = 0;
+    HRESULT hr;
+    size_t i;
+    int ret;
+
+    *volumes = 0;
+    *error = NULL;
+    if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
+    if (count && !(mountpoints_w = calloc(count, sizeof(*mountpoints_w)))) return QGA_ENOMEM;
+    for (i = 0; i < count; i++)
+    {
+        if ((ret = utf8_to_utf16(mountpoints[i], &mountpoints_w[i])) < 0)
+        {
+            *error = strdup("invalid mount point");
+            goto out;
+        }
+    }
+
+    /* The last freeze's watchdog has been told to stop (thawed): join it before taking the lock
+     * it may be waiting for.  Only this thread starts and joins watchdogs. */
+    watchdog_join(state);
+    AcquireSRWLockExclusive(&state->lock);
+    if (load_requester(state) < 0)
+    {
+        ReleaseSRWLockExclusive(&state->lock);
+        *error = strdup(VSS_UNAVAILABLE_TEXT);
+        ret = QGA_EGENERIC;
+        goto out;
+    }
+    free(state->auto_thaw_report);     /* a new freeze starts a new story */
+    state->auto_thaw_report = NULL;
+    options.hold_timeout_ms = state->auto_thaw_ms + DLL_HOLD_MARGIN_MS;
+
+    set_frozen(agent, true);
+    hr = state->freeze(state->requester, (const WCHAR *const *)mountpoints_w, (uint32_t)count, &options,
+                       &frozen_volumes, &err);
+    if (FAILED(hr))
+    {
+        set_frozen(agent, false);
+        ReleaseSRWLockExclusive(&state->lock);
+        ret = error_from_requester(&err, hr, error);
+        goto out;
+    }
+    __atomic_store_n(&state->frozen, true, __ATOMIC_SEQ_CST);
+    state->volumes = frozen_volumes;
+    state->generation++;
+    watchdog_start(agent);
+    ReleaseSRWLockExclusive(&state->lock);
+    *volumes = frozen_volumes;
+    ret = 0;
+out:
+    for (i = 0; mountpoints_w && i < count; i++) free(mountpoints_w[i]);
+    free(mountpoints_w);
+    return ret;
+}
+
+int vss_thaw(struct agent *agent, int64_t *volumes, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+    int ret = 0;
+
+    *volumes = 0;
+    *error = NULL;
+    if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
+    AcquireSRWLockExclusive(&state->lock);
+    if (!state->requester && load_requester(state) < 0)
+    {
+        *error = strdup(VSS_UNAVAILABLE_TEXT);
+        ret = QGA_EGENERIC;
+    }
+    else if (state->frozen)
+        ret = thaw_locked(agent, volumes, error);
+    else if (state->auto_thaw_report)
+    {
+        /* The host's thaw after our auto-thaw: its snapshot was not taken while frozen; say so once. */
+        *error = state->auto_thaw_report;
+        state->auto_thaw_report = NULL;
+        ret = QGA_EGENERIC;
+    }
+    ReleaseSRWLockExclusive(&state->lock);
+    return ret;
+}
+
+int vss_status(struct agent *agent, enum freeze_status *status, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+    int ret = 0;
+
+    *status = FREEZE_THAWED;
+    *error = NULL;
+    if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
+    if (!__atomic_load_n(&state->requester, __ATOMIC_ACQUIRE))
+    {
+        /* Nothing frozen yet: say whether fsfreeze can work at all (compat: an error without VSS). */
+        AcquireSRWLockExclusive(&state->lock);
+        if (load_requester(state) < 0)
+        {
+            *error = strdup(VSS_UNAVAILABLE_TEXT);
+            ret = QGA_EGENERIC;
+        }
+        ReleaseSRWLockExclusive(&state->lock);
+        return ret;
+    }
+    /* No lock: status answers at once, even while the watchdog is thawing. */
+    *status = __atomic_load_n(&state->frozen, __ATOMIC_ACQUIRE) ? FREEZE_FROZEN : FREEZE_THAWED;
+    return 0;
+}
+
+/* ---- module ---- */
+
+/* A previous agent died while frozen and our provider still holds VSS (its "frozen" event lives
+ * on in the provider's process): signal "thaw" so it lets go now instead of at its timeout. */
+static void release_stale_hold(struct agent *agent)
+{
+    HANDLE thaw;
+
+    if (!state_frozen_marker_present(agent)) return;
+    if (!(thaw = OpenEventW(EVENT_MODIFY_STATE, FALSE, QGA_EVENT_THAW_W))) return;
+    SetEvent(thaw);
+    CloseHandle(thaw);
+    platform_log(LOG_WARNING, "released the VSS freeze left by a previous agent");
+    state_set_frozen_marker(agent, false);
+}
+
+int freeze_init(struct agent *agent)
+{
+    struct freeze_state *state;
+
+    release_stale_hold(agent);
+    if (!(state = calloc(1, sizeof(*state)))) return QGA_ENOMEM;
+    InitializeSRWLock(&state->lock);
+    if (!(state->watchdog_cancel = CreateEventW(NULL, TRUE, FALSE, NULL)))
+    {
+        free(state);
+        return QGA_ENOMEM;
+    }
+    state->auto_thaw_ms = agent->config && agent->config->fsfreeze_auto_thaw_ms ? agent->config->fsfreeze_auto_thaw_ms
+                                                                              : FREEZE_AUTO_THAW_DEFAULT_MS;
+    agent->freeze = state;
+    /* qga-vss.dll is loaded by the first fsfreeze command: start-up stays fast (users §5.5). */
+    return 0;
+}
+
+void freeze_cleanup(struct agent *agent)
+{
+    struct freeze_state *state = agent->freeze;
+    int64_t volumes;
+    char *error = NULL;
+
+    if (!state) return;
+    AcquireSRWLockExclusive(&state->lock);
+    if (state->frozen)
+    {
+        platform_log(LOG_WARNING, "thawing the file systems before stopping");
+        if (thaw_locked(agent, &volumes, &error) < 0) platform_log(LOG_WARNING, "thaw: %s", error ? error : "");
+        free(error);
+    }
+    ReleaseSRWLockExclusive(&state->lock);
+    watchdog_join(state);
+    if (state->requester) state->deinit(state->requester);
+    /* The DLL stays loaded: a thread of it may still be finishing a bounded wait. */
+    CloseHandle(state->watchdog_cancel);
+    free(state->auto_thaw_report);
+    free(state);
+    agent->freeze = NULL;
+}
