@@ -34,6 +34,7 @@ PROVIDER_CLSID: Final = "{63C1E77D-D80D-4D7F-8217-DD37576644A4}"   # win/common/
 SCENARIO_ENV: Final = "QGA_FAKE_VSS_SCENARIO"
 TRACE_ENV: Final = "QGA_FAKE_VSS_TRACE"
 FAKE_FILES: Final = ("vssapi.dll", "fake-vss-service.exe")
+DEFAULTS_KEY: Final = r"HKLM\Software\qga-win\FakeVss"     # tests/fakes/vss/fake-vss.h
 POLL_S: Final = 0.01
 
 
@@ -86,7 +87,9 @@ class FakeVss:
                 TRACE_ENV: self.session.windows_path(self.trace_path)}
 
     def install(self) -> None:
-        """Copy the fake into system32, prefer it to Wine's builtin, register our provider."""
+        """Copy the fake into system32, prefer it to Wine's builtin, register our provider, and
+        make this scenario and trace the defaults of processes that lack the variables (a
+        service started by services.exe): the variables win where they are set."""
         system32 = self.session.prefix / "drive_c" / "windows" / "system32"
         for name in FAKE_FILES:
             source = self.build_dir / "tests" / "fakes" / "vss" / name
@@ -95,6 +98,8 @@ class FakeVss:
             shutil.copyfile(source, system32 / name)
         self._reg("add", r"HKCU\Software\Wine\DllOverrides", "/v", "vssapi", "/d", "native,builtin", "/f")
         self.register_provider(self.build_dir / "qga-vss.dll")
+        for name, value in (("Scenario", self.env[SCENARIO_ENV]), ("Trace", self.env[TRACE_ENV])):
+            self._reg("add", DEFAULTS_KEY, "/v", name, "/d", value, "/f")
 
     def register_provider(self, dll: Path) -> None:
         """Our provider's COM class in the prefix: the InprocServer32 keys its class_register()

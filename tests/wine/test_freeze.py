@@ -373,6 +373,51 @@ def test_ctrl_c_while_frozen_thaws_first(wine: WineSession, agent_exe: Path, fak
     assert "thawing the file systems before stopping" in agent.log_text()
 
 
+SERVICE = "QEMU-GA"
+
+
+def service_state(wine: WineSession) -> str:
+    out = wine.run(["sc", "query", SERVICE]).out
+    for line in out.splitlines():
+        if "STATE" in line and ":" in line:
+            return line.split()[-1]
+    return out
+
+
+def test_service_stop_while_frozen_thaws_first(wine: WineSession, agent_exe: Path, build_dir: Path,
+                                               fake: FakeVss) -> None:
+    """net stop while frozen: the service thaws before it stops.  The service gets no test
+    environment: the fake's scenario and trace come from its registry defaults."""
+    install_dir = wine.prefix / "drive_c" / "qga freeze service"
+    install_dir.mkdir(exist_ok=True)
+    shutil.copyfile(agent_exe, install_dir / "qemu-ga.exe")
+    exe = "C:\\qga freeze service\\qemu-ga.exe"
+    state = "C:\\qga freeze service\\state"
+    port = wine.com_port()
+    fake.scenario("")
+    try:
+        wine.run([exe, "-s", "install", "-m", "isa-serial", "-p", port.name, "-t", state],
+                 env={"QGA_CONF": ""}).check()
+        # After -s install, which would register the provider with COM+ (not in Wine) if the DLL
+        # were there; the fake coordinator finds the provider through its COM class anyway.
+        shutil.copyfile(build_dir / "qga-vss.dll", install_dir / "qga-vss.dll")
+        wine.run(["net", "start", SERVICE]).check()
+        wait_until(lambda: service_state(wine) == "RUNNING", 30.0, "the service to run")
+        with port.connect() as client:
+            client.sync(timeout=30.0)
+            assert client.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S) >= 1
+            assert client.fsfreeze_status() == "frozen"
+            mark = fake.mark()
+            wine.run(["net", "stop", SERVICE], timeout=60.0).check()
+        wait_until(lambda: service_state(wine) == "STOPPED", 30.0, "the service to stop")
+        events = fake.wait(lambda es: any(e.key == "coordinator:release" for e in es), since=mark)
+        assert in_order(keys(events), ["provider:CommitSnapshots", "requester:BackupComplete"]), keys(events)
+        assert not (install_dir / "state" / "qga.state.isfrozen").exists()
+    finally:
+        wine.run(["net", "stop", SERVICE])
+        wine.run([exe, "-s", "uninstall"], env={"QGA_CONF": ""})
+
+
 def test_no_dll(wine: WineSession, agent_exe: Path) -> None:
     """qemu-ga.exe alone (no qga-vss.dll next to it): runs, and fsfreeze says why it cannot."""
     alone = wine.scratch / "alone"
