@@ -90,7 +90,8 @@ def test_msi_service() -> None:
     assert int(svc_type) == 0x10, "SERVICE_WIN32_OWN_PROCESS"
     assert int(start) == 2, "SERVICE_AUTO_START"
     (control,) = msi_table("ServiceControl")
-    # msidbServiceControlEvent: Start on install (1), Stop on install+uninstall (2|32), Delete on uninstall (128)
+    # msidbServiceControlEvent: Start on install (1), Stop on install+uninstall (2|32),
+    # Delete on uninstall (128)
     assert control[1] == "QEMU-GA"
     assert int(control[2]) == 1 | 2 | 32 | 128
 
@@ -98,18 +99,22 @@ def test_msi_service() -> None:
 def test_msi_registers_vss_provider_deferred_without_impersonation() -> None:
     actions = {row[0]: row for row in msi_table("CustomAction")}
     sequence = {row[0]: row for row in msi_table("InstallExecuteSequence")}
-    reg, rollback, unreg = actions["vss_register"], actions["vss_register_rollback"], actions["vss_unregister"]
+    reg, rollback = actions["vss_register"], actions["vss_register_rollback"]
+    unreg = actions["vss_unregister"]
     msidb_deferred, msidb_rollback, msidb_noimpersonate = 0x400, 0x100, 0x800
     assert int(reg[1]) & msidb_deferred and int(reg[1]) & msidb_noimpersonate
     assert not int(reg[1]) & 0x40, "registration failure must fail the install (Return=check)"
     assert int(rollback[1]) & msidb_rollback and int(rollback[1]) & msidb_noimpersonate
     assert reg[3].endswith("qga-vss.dll\",DLLCOMRegister") and rollback[3].endswith(",DLLCOMUnregister")
+    assert int(unreg[1]) & msidb_deferred and int(unreg[1]) & msidb_noimpersonate
+    assert unreg[3].endswith(",DLLCOMUnregister")
     # the rollback action must be scheduled before the action it undoes
     assert int(sequence["vss_register_rollback"][2]) < int(sequence["vss_register"][2])
     assert int(sequence["InstallFiles"][2]) < int(sequence["vss_register_rollback"][2])
     # unregistration runs on uninstall, after the service stopped and before files go
     assert sequence["vss_unregister"][1] == 'REMOVE="ALL"'
-    assert int(sequence["StopServices"][2]) < int(sequence["vss_unregister"][2]) < int(sequence["RemoveFiles"][2])
+    order = [int(sequence[name][2]) for name in ("StopServices", "vss_unregister", "RemoveFiles")]
+    assert order == sorted(order)
 
 
 def test_msi_event_log_source_and_no_change_button() -> None:

@@ -26,3 +26,7 @@ $(B)/qga-win-%-x86_64.msi: win/installer/qga-win.wxs $(MSI_PAYLOAD) $(REPRO_SHIM
 .PHONY: msi
 ## msi: build/qga-win-<version>-x86_64.msi (exe, dll, tlb, service, Event Log source, VSS registration)
 msi: $(MSI)
+
+# An older build of the same payload, for the upgrade and downgrade tests (tests/wine/test_msi.py).
+MSI_OLD := $(B)/qga-win-0.0.1-x86_64.msi
+TEST_ARTIFACTS += $(MSI_OLD)
