@@ -10,7 +10,9 @@ What Wine 8 can and cannot do here (measured; each test says which side it is on
   ExitWindowsEx ends the whole Wine session (every process of the prefix).
 - NetUserSetInfo is an unimplemented stub (calling it would kill the agent), NetUserGetInfo knows
   only the current user and calls it a guest (not an administrator): the administrators' key file
-  cannot be reached, the per-user file can.
+  cannot be reached, the per-user file can. Wine stores no security descriptor for these files
+  (no user.wine.sd attribute appears), so the key file's ACL (SYSTEM, Administrators, the user)
+  is built and applied but cannot be read back here.
 - guest-fstrim: see test_fstrim.py.
 """
 
@@ -226,3 +228,14 @@ def test_ssh_unknown_user(qga: QGAClient) -> None:
     for name, extra in cases:
         for user in ("no-such-user", "..\\..\\Windows"):
             assert error_of(qga, name, {"username": user, **extra}) == f"User {user} was not found"
+
+
+def test_ssh_refuses_to_write_through_a_link(qga: QGAClient, profile: Path, tmp_path: Path) -> None:
+    """A user-made link at .ssh must not send the agent (SYSTEM on Windows) to write elsewhere.
+    Wine shows a Unix symbolic link as a reparse point, as Windows shows a junction."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (profile / ".ssh").symlink_to(elsewhere, target_is_directory=True)
+    desc = error_of(qga, "guest-ssh-add-authorized-keys", {"username": getpass.getuser(), "keys": [KEY_A]})
+    assert desc.startswith("refusing to write through the link '") and desc.endswith(".ssh'")
+    assert list(elsewhere.iterdir()) == []

@@ -54,7 +54,8 @@ int service_command_line(const struct options *options, const wchar_t *exe_path_
     if ((ret = cmdline_append_program(&line, exe)) < 0) goto out;
     /* Our service waits for its port: the MSI's "-d --retry-path" (qemu-ga's own -s install
      * omits --retry-path and then dies when the device is missing at boot). */
-    if ((ret = cmdline_append(&line, "-d")) < 0 || (ret = cmdline_append(&line, "--retry-path")) < 0) goto out;
+    if ((ret = cmdline_append(&line, "-d")) < 0 || (ret = cmdline_append(&line, "--retry-path")) < 0)
+        goto out;
     for (i = 0; i < options->setting_count; i++)
     {
         const struct option_setting *setting = &options->settings[i];
@@ -85,7 +86,8 @@ static void register_event_source(const wchar_t *exe_path_w)
 {
     HKEY key = NULL;
     DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
-    LONG err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, EVENTLOG_KEY_W, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL);
+    LONG err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, EVENTLOG_KEY_W, 0, NULL, 0, KEY_SET_VALUE, NULL, &key,
+                               NULL);
 
     if (err == ERROR_SUCCESS)
     {
@@ -123,7 +125,8 @@ static HMODULE load_vss_dll(const wchar_t *exe_path_w, bool install, bool quiet_
         if (!quiet_if_missing)
         {
             utf16_to_utf8(path, &path_utf8);
-            fprintf(stderr, "qga-vss.dll was not found next to qemu-ga.exe (%s): %s\n", path_utf8 ? path_utf8 : "?",
+            fprintf(stderr, "qga-vss.dll was not found next to qemu-ga.exe (%s): %s\n",
+                    path_utf8 ? path_utf8 : "?",
                     install ? "the VSS provider cannot be registered and guest-fsfreeze-* will not work."
                             : "nothing to unregister.");
             free(path_utf8);
@@ -189,15 +192,15 @@ static int install_service(const struct options *options, const wchar_t *exe_pat
         goto out;
     }
     service = CreateServiceW(manager, QGA_SERVICE_NAME_W, QGA_SERVICE_DISPLAY_NAME_W, SERVICE_ALL_ACCESS,
-                             SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, command_line,
-                             NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+                             SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+                             command_line, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
     if (!service && GetLastError() == ERROR_SERVICE_EXISTS)
     {
         /* Installing again updates the existing service (same name, new command line). */
         service = OpenServiceW(manager, QGA_SERVICE_NAME_W, SERVICE_CHANGE_CONFIG);
         if (service && !ChangeServiceConfigW(service, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                                             SERVICE_ERROR_NORMAL, command_line, NULL, NULL, NULL, L"LocalSystem",
-                                             L"", QGA_SERVICE_DISPLAY_NAME_W))
+                                             SERVICE_ERROR_NORMAL, command_line, NULL, NULL, NULL,
+                                             L"LocalSystem", L"", QGA_SERVICE_DISPLAY_NAME_W))
         {
             CloseServiceHandle(service);
             service = NULL;
@@ -337,7 +340,8 @@ static DWORD WINAPI control_handler(DWORD control, DWORD event_type, void *event
     case SERVICE_CONTROL_INTERROGATE:
         return NO_ERROR;
     case SERVICE_CONTROL_DEVICEEVENT:
-        if (event_type == DBT_DEVICEARRIVAL && service_state.wakeup_event) SetEvent(service_state.wakeup_event);
+        if (event_type == DBT_DEVICEARRIVAL && service_state.wakeup_event)
+            SetEvent(service_state.wakeup_event);
         return NO_ERROR;
     default:
         return ERROR_CALL_NOT_IMPLEMENTED;
