@@ -213,6 +213,34 @@ TEST(config_paths_take_only_doubled_backslash_as_escape)
     config_clear(&config);
 }
 
+/* Found by fuzzing (tests/fuzz/regressions/config/): a path with a tab was dumped as "\t" and one
+ * with a leading quote as \", both of which the path reader keeps as written. */
+TEST(config_dump_quotes_paths_the_path_reader_cannot_unescape)
+{
+    static const char *const paths[] = { "C@\t<", " lead", "trail ", "\"quoted", "a\x01" "b", "C:\\plain" };
+    struct config config, again;
+    char *dump = NULL, *dump_again = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+    {
+        config_init(&config);
+        config_init(&again);
+        CHECK_INT(config_set_string(&config.logfile, paths[i]), 0);
+        CHECK_INT(config_set_defaults(&config, "C:\\ProgramData\\qemu-ga", '\\'), 0);
+        CHECK_INT(config_dump(&config, &dump), 0);
+        CHECK_INT(apply_text(&again, dump ? dump : "", NULL), 0);
+        CHECK_STR(again.logfile, paths[i]);
+        CHECK_INT(config_dump(&again, &dump_again), 0);
+        CHECK_STR(dump_again, dump);
+        free(dump);
+        free(dump_again);
+        dump = dump_again = NULL;
+        config_clear(&again);
+        config_clear(&config);
+    }
+}
+
 TEST(config_fsfreeze_auto_thaw_seconds)
 {
     struct config config;

@@ -68,6 +68,7 @@
     X(config_method_support) \
     X(config_dump_layout_and_round_trip) \
     X(config_paths_take_only_doubled_backslash_as_escape) \
+    X(config_dump_quotes_paths_the_path_reader_cannot_unescape) \
     X(config_fsfreeze_auto_thaw_seconds) \
     X(options_immediate_actions) \
     X(options_action_precedence) \
@@ -99,6 +100,7 @@
     X(inventory_hardware_ids) \
     X(inventory_vcpus_across_groups) \
     X(inventory_users_dedup) \
+    X(sanitizer_canaries) \
     X(file_mode_every_fopen_mode) \
     X(file_mode_rejects_invalid) \
     X(file_whence_codes_and_names) \
