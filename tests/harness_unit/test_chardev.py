@@ -39,14 +39,12 @@ class FakeChardev:
             with conn:
                 buf = b""
                 while True:
-                    if self.hang_up_next:
-                        self.hang_up_next = False
-                        break
                     try:
                         data = conn.recv(65536)
                     except OSError:
                         break
-                    if not data:
+                    if not data or self.hang_up_next:     # hang up instead of answering
+                        self.hang_up_next = False
                         break
                     buf += data
                     while b"\n" in buf:
