@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Final
 
 from .errors import ExecuteError, HarnessError
+from .fake_vss import FakeVss, TraceEvent
 from .qga import QGAClient, Traffic
 from .wine import AgentProcess, WineSession, wine_available
 
@@ -105,9 +106,13 @@ def step_freeze(qga: QGAClient) -> None:
     if missing:
         note(f"skipped: the agent reports {', '.join(missing)} unavailable")
         return
-    if qga.fsfreeze_status() != "thawed":
-        note("the agent was frozen already; thawing first")
-        qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S)
+    try:
+        if qga.fsfreeze_status() != "thawed":
+            note("the agent was frozen already; thawing first")
+            qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S)
+    except ExecuteError as exc:
+        note(f"skipped: freeze is not available here ({exc.error_class}: {exc.desc})")
+        return
     started = time.monotonic()
     try:
         frozen = qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
@@ -129,6 +134,30 @@ SCRIPT: Final = [
     Step("errors: an unknown command, a bad argument", step_errors),
     Step("freeze, status, thaw", step_freeze),
 ]
+
+
+def trace_line(event: TraceEvent, start_us: int) -> str:
+    """One coordinator trace event: time since the first, actor, call, result, duration, args."""
+    hr = "" if event.hr is None else ("ok" if event.hr in (0, 0x4230A) else f"0x{event.hr:08x}")
+    took = "" if event.dur_us is None else f"{event.dur_us / 1000:.1f} ms"
+    args = {k: v for k, v in event.args.items() if k not in ("async", "detail")}
+    return (f"  {(event.mono_us - start_us) / 1000:9.1f} ms  {event.actor:<11} {event.call:<28} {hr:<10} "
+            f"{took:>9}  {json.dumps(args) if args else ''}").rstrip()
+
+
+def step_trace(fake: FakeVss) -> Callable[[QGAClient], None]:
+    """The fake VSS coordinator's record of the freeze and thaw: the VSS call order."""
+    def run(qga: QGAClient) -> None:
+        local = ("IVssAsync::", "IVssExamineWriterMetadata::", "IVssWMComponent::")
+        shown = [e for e in fake.events() if e.actor in ("requester", "provider", "writer", "coordinator")
+                 and not e.call.startswith(local)]
+        if not shown:
+            note("no VSS calls were traced")
+            return
+        for event in shown:
+            print(trace_line(event, shown[0].mono_us), flush=True)
+        note(f"{len(shown)} calls; full trace: {fake.trace_path}")
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,12 +182,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with WineSession(keep=options.keep_prefix) as session:
             print(f"Wine prefix {session.prefix} ready in {time.monotonic() - started:.1f} s", flush=True)
-            with AgentProcess(session, exe, dll_overrides=options.dll_overrides) as agent:
+            script = list(SCRIPT)
+            env: dict[str, str] = {}
+            if (options.build_dir / "qga-vss.dll").is_file():
+                # Windows' VSS in Wine is a stub: our fake coordinator stands in (tests/fakes/vss).
+                fake = FakeVss(session, options.build_dir.resolve(), name="demo")
+                fake.install()
+                env = fake.env
+                script.append(Step("the VSS calls of that freeze and thaw (fake coordinator's trace)",
+                                   step_trace(fake)))
+            else:
+                print("qga-vss.dll is not built: fsfreeze will report VSS unavailable", flush=True)
+            with AgentProcess(session, exe, env=env, dll_overrides=options.dll_overrides) as agent:
                 print(f"agent: {' '.join(agent.argv[1:])}  (pid {agent.pid}, {agent.port.name} -> "
                       f"{agent.port.slave_path})", flush=True)
                 qga = agent.client
                 qga.observer = print_traffic
-                for number, step in enumerate(SCRIPT, 1):
+                for number, step in enumerate(script, 1):
                     print(f"\n[{number}] {step.title}", flush=True)
                     step.run(qga)
                 qga.observer = None

@@ -142,6 +142,9 @@ class WineSession:
         self.env = dict(os.environ)
         self.env.pop("WINEDLLOVERRIDES", None)
         self.env.update({"WINEPREFIX": str(self.prefix), "WINEDEBUG": "-all"})
+        # Wine converts file names through the Unix locale: under the C locale that `make` exports
+        # for reproducible builds, a non-ASCII Windows file name cannot be created at all.
+        self.env["LC_ALL"] = "C.UTF-8"
         self.env.update(self._extra_env)
         if self._dll_overrides is not None:
             self.env["WINEDLLOVERRIDES"] = self._dll_overrides
@@ -152,7 +155,11 @@ class WineSession:
                                             stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
             self._wait_server()
             boot_env = dict(self.env, WINEDLLOVERRIDES=BOOT_DLL_OVERRIDES)
-            self._run_quiet(["wine", "wineboot", "-i"], boot_env, BOOT_TIMEOUT_S)
+            # Not `wineboot -i`: on a missing prefix the loader runs its own `wineboot --init` as
+            # well, and the two start two services.exe that split the service database between
+            # them (net start: "Could not get handle to service", "Service database locked").
+            # Any program makes the loader create the prefix with a single wineboot --init.
+            self._run_quiet(["wine", "cmd", "/c", "exit"], boot_env, BOOT_TIMEOUT_S)
             # Prime: system processes exist now, all with stdio on /dev/null (wine-notes.md 1).
             self._run_quiet(["wine", "wineboot"], self.env, BOOT_TIMEOUT_S)
         except BaseException:

@@ -57,7 +57,9 @@ TEST(cmdline_split_follows_msvcrt_rules)
     char **argv = NULL;
     size_t argc = 0;
 
-    CHECK_INT(cmdline_split("\"C:\\a b\\x.exe\" -p \"C:\\x y\\\\\" a\\\\\\\"b \"q\"\"q\" c\\d", &argv, &argc), 0);
+    static const char line[] = "\"C:\\a b\\x.exe\" -p \"C:\\x y\\\\\" a\\\\\\\"b \"q\"\"q\" c\\d";
+
+    CHECK_INT(cmdline_split(line, &argv, &argc), 0);
     CHECK_INT(argc, 6);
     if (argc == 6)
     {

@@ -87,15 +87,16 @@ TEST(config_command_line_overrides_scalars_and_lists_accumulate)
 {
     static const char *const args[] =
     {
-        "-m", "isa-serial", "--path=COM7", "-v", "-b", "guest-exec", "--block-rpcs", "guest-exec,guest-get-time",
+        "-m", "isa-serial", "--path=COM7", "-v", "-b", "guest-exec",
+        "--block-rpcs", "guest-exec,guest-get-time",
         "-a", "guest-ping", "-t", "C:\\t", NULL,
     };
     struct options options;
     struct config config;
 
     config_init(&config);
-    CHECK_INT(apply_text(&config, "[general]\nmethod=virtio-serial\npath=COM1\nverbose=false\nstatedir=C:\\s\n"
-                         "block-rpcs=guest-shutdown\nallow-rpcs=guest-info\n", NULL), 0);
+    CHECK_INT(apply_text(&config, "[general]\nmethod=virtio-serial\npath=COM1\nverbose=false\n"
+                         "statedir=C:\\s\nblock-rpcs=guest-shutdown\nallow-rpcs=guest-info\n", NULL), 0);
     CHECK_INT(parse_args(&options, args), 0);
     CHECK_INT(options.action, OPTIONS_RUN);
     CHECK_INT(options_apply(&options, &config), 0);
@@ -157,16 +158,20 @@ TEST(config_dump_layout_and_round_trip)
     config_init(&config);
     CHECK_INT(config_set_defaults(&config, "C:\\ProgramData\\qemu-ga", '\\'), 0);
     CHECK_INT(config_dump(&config, &dump), 0);
-    CHECK_STR(dump, "[general]\ndaemon=false\nmethod=virtio-serial\npidfile=C:\\\\ProgramData\\\\qemu-ga\\\\qemu-ga.pid\n"
-                    "statedir=C:\\\\ProgramData\\\\qemu-ga\nverbose=false\nretry-path=false\nblock-rpcs=\nallow-rpcs=\n");
+    CHECK_STR(dump, "[general]\ndaemon=false\nmethod=virtio-serial\n"
+                    "pidfile=C:\\\\ProgramData\\\\qemu-ga\\\\qemu-ga.pid\n"
+                    "statedir=C:\\\\ProgramData\\\\qemu-ga\nverbose=false\nretry-path=false\n"
+                    "block-rpcs=\nallow-rpcs=\n");
     free(dump);
     dump = NULL;
 
     CHECK_INT(apply_text(&config, "[general]\ndaemon=1\npath=\"\\\\.\\COM9\"\nlogfile= C:\\a b\\log \n"
-                         "verbose=true\nretry-path=1\nblock-rpcs=guest-exec;guest-ping\nallow-rpcs=x\n", NULL), 0);
+                         "verbose=true\nretry-path=1\nblock-rpcs=guest-exec;guest-ping\n"
+                         "allow-rpcs=x\n", NULL), 0);
     CHECK_INT(config_dump(&config, &dump), 0);
-    CHECK_STR(dump, "[general]\ndaemon=true\nmethod=virtio-serial\npath=\\\\\\\\.\\\\COM9\nlogfile=C:\\\\a b\\\\log\n"
-                    "pidfile=C:\\\\ProgramData\\\\qemu-ga\\\\qemu-ga.pid\nstatedir=C:\\\\ProgramData\\\\qemu-ga\n"
+    CHECK_STR(dump, "[general]\ndaemon=true\nmethod=virtio-serial\npath=\\\\\\\\.\\\\COM9\n"
+                    "logfile=C:\\\\a b\\\\log\npidfile=C:\\\\ProgramData\\\\qemu-ga\\\\qemu-ga.pid\n"
+                    "statedir=C:\\\\ProgramData\\\\qemu-ga\n"
                     "verbose=true\nretry-path=true\nblock-rpcs=guest-exec,guest-ping\nallow-rpcs=x\n");
 
     /* Reading the dump back gives the same configuration. */
@@ -208,6 +213,34 @@ TEST(config_paths_take_only_doubled_backslash_as_escape)
     config_clear(&config);
 }
 
+/* Found by fuzzing (tests/fuzz/regressions/config/): a path with a tab was dumped as "\t" and one
+ * with a leading quote as \", both of which the path reader keeps as written. */
+TEST(config_dump_quotes_paths_the_path_reader_cannot_unescape)
+{
+    static const char *const paths[] = { "C@\t<", " lead", "trail ", "\"quoted", "a\x01" "b", "C:\\plain" };
+    struct config config, again;
+    char *dump = NULL, *dump_again = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+    {
+        config_init(&config);
+        config_init(&again);
+        CHECK_INT(config_set_string(&config.logfile, paths[i]), 0);
+        CHECK_INT(config_set_defaults(&config, "C:\\ProgramData\\qemu-ga", '\\'), 0);
+        CHECK_INT(config_dump(&config, &dump), 0);
+        CHECK_INT(apply_text(&again, dump ? dump : "", NULL), 0);
+        CHECK_STR(again.logfile, paths[i]);
+        CHECK_INT(config_dump(&again, &dump_again), 0);
+        CHECK_STR(dump_again, dump);
+        free(dump);
+        free(dump_again);
+        dump = dump_again = NULL;
+        config_clear(&again);
+        config_clear(&config);
+    }
+}
+
 TEST(config_fsfreeze_auto_thaw_seconds)
 {
     struct config config;
@@ -221,7 +254,8 @@ TEST(config_fsfreeze_auto_thaw_seconds)
     CHECK(dump && strstr(dump, "\nfsfreeze-auto-thaw=2.5\n"));
     free(dump);
     CHECK_INT(apply_text(&config, "[general]\nfsfreeze-auto-thaw=0\n", &error), QGA_EINVAL);
-    CHECK_STR(error, "line 2: key 'fsfreeze-auto-thaw': value '0' is not a number of seconds from 0.1 to 3600");
+    CHECK_STR(error, "line 2: key 'fsfreeze-auto-thaw': value '0' is not a number of seconds "
+                     "from 0.1 to 3600");
     free(error);
     CHECK_INT(apply_text(&config, "[general]\nfsfreeze-auto-thaw=10s\n", NULL), QGA_EINVAL);
     CHECK_INT(apply_text(&config, "[general]\nfsfreeze-auto-thaw=3601\n", NULL), QGA_EINVAL);

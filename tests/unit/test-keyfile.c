@@ -75,8 +75,10 @@ TEST(keyfile_trims_blanks_around_key_and_value)
 
 TEST(keyfile_accepts_crlf_and_bom)
 {
-    CHECK_STR(value_of("\xef\xbb\xbf[general]\r\nmethod=isa-serial\r\npath=COM9\r\n", "method"), "isa-serial");
-    CHECK_STR(value_of("\xef\xbb\xbf[general]\r\nmethod=isa-serial\r\npath=COM9\r\n", "path"), "COM9");
+    static const char bom_crlf[] = "\xef\xbb\xbf[general]\r\nmethod=isa-serial\r\npath=COM9\r\n";
+
+    CHECK_STR(value_of(bom_crlf, "method"), "isa-serial");
+    CHECK_STR(value_of(bom_crlf, "path"), "COM9");
     CHECK_STR(value_of("[general]\rmethod=x\n", "method"), "(error)");  /* a lone CR is not a line end */
     CHECK_STR(value_of("[general]\npath=COM9", "path"), "COM9");       /* no final newline */
 }
@@ -122,7 +124,9 @@ TEST(keyfile_rejects_malformed_lines)
     CHECK_STR(error_of("[general] x\n"), "line 1: unexpected text after group header");
     CHECK_STR(error_of("[]\n"), "line 1: empty group name");
     CHECK_STR(error_of("[a[b]\n"), "line 1: invalid group name");
-    CHECK_STR(error_of_len("[general]\n\nmethod=a\0b\n", sizeof("[general]\n\nmethod=a\0b\n") - 1), "line 3: NUL byte in configuration file");
+    static const char nul[] = "[general]\n\nmethod=a\0b\n";
+
+    CHECK_STR(error_of_len(nul, sizeof(nul) - 1), "line 3: NUL byte in configuration file");
     CHECK_STR(error_of(""), "(ok)");
     CHECK_STR(error_of("\n\n# only comments\n; and these\n   \n"), "(ok)");
 }

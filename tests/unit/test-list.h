@@ -68,6 +68,7 @@
     X(config_method_support) \
     X(config_dump_layout_and_round_trip) \
     X(config_paths_take_only_doubled_backslash_as_escape) \
+    X(config_dump_quotes_paths_the_path_reader_cannot_unescape) \
     X(config_fsfreeze_auto_thaw_seconds) \
     X(options_immediate_actions) \
     X(options_action_precedence) \
@@ -99,6 +100,21 @@
     X(inventory_hardware_ids) \
     X(inventory_vcpus_across_groups) \
     X(inventory_users_dedup) \
+    X(sanitizer_canaries) \
+    X(file_mode_every_fopen_mode) \
+    X(file_mode_rejects_invalid) \
+    X(file_whence_codes_and_names) \
+    X(exec_capture_parse) \
+    X(exec_output_caps_at_16_mib) \
+    X(exec_status_split) \
+    X(ssh_key_check) \
+    X(ssh_key_file_parse_crlf_and_last_line) \
+    X(ssh_key_file_add_dedups) \
+    X(ssh_key_file_remove) \
+    X(ssh_key_file_keys_in_order) \
+    X(guest_time_to_filetime) \
+    X(power_mode_parse) \
+    X(fstrim_output_error) \
     /* add new tests above this line */
 
 #endif

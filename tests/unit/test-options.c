@@ -97,13 +97,15 @@ TEST(options_forms_of_arguments)
     struct options options;
 
     CHECK_INT(parse_args(&options, ARGS("-vdr", "-mvirtio-serial", "-p", "COM9", "--logfile=C:\\a b.log",
-                                        "--statedir", "C:\\s", "--meth=isa-serial", "--retry", "--", "-f")), 0);
+                                        "--statedir", "C:\\s", "--meth=isa-serial", "--retry", "--", "-f")),
+              0);
     /* "--" ends the options: "-f" is then a stray operand. */
     CHECK_INT(options.action, OPTIONS_ERROR);
     options_clear(&options);
 
     CHECK_INT(parse_args(&options, ARGS("-vdr", "-mvirtio-serial", "-p", "COM9", "--logfile=C:\\a b.log",
-                                        "--statedir", "C:\\s", "--meth=isa-serial", "-c", "x.conf", "-f", "p")), 0);
+                                        "--statedir", "C:\\s", "--meth=isa-serial", "-c", "x.conf", "-f",
+                                        "p")), 0);
     CHECK_INT(options.action, OPTIONS_RUN);
     CHECK_INT(options.setting_count, 10);
     if (options.setting_count == 10)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pytest
 
+from harness.admin_fakes import AdminFakes
 from harness.errors import HarnessError
 from harness.qga import QGAClient
 from harness.wine import AgentProcess, WineSession, wine_available
@@ -120,3 +121,16 @@ def start_agent(wine: WineSession, agent_exe: Path) -> Iterator[StartAgent]:
     yield start
     for process in reversed(started):
         process.close()
+
+
+@pytest.fixture(scope="session")
+def admin_fakes(wine: WineSession, build_dir: Path) -> Iterator[AdminFakes]:
+    """The COM+ catalog and IVssAdmin test doubles, registered in the run's prefix."""
+    dll = build_dir / "tests" / "qga-fake-admin.dll"
+    if not dll.is_file():
+        pytest.fail(f"{dll} is missing: `make check-wine` builds it", pytrace=False)
+    fakes = AdminFakes(wine, dll)
+    fakes.install()
+    yield fakes
+    if fakes.installed:
+        fakes.uninstall()

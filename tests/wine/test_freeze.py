@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from harness.admin_fakes import AdminFakes
 from harness.errors import ExecuteError
 from harness.fake_vss import FakeVss, TraceEvent, in_order, keys
 from harness.qga import QGAClient
@@ -51,10 +52,11 @@ def require_vss_dll(repo: Path, build_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def fake(wine: WineSession, repo: Path, build_dir: Path) -> FakeVss:
+def fake(wine: WineSession, repo: Path, build_dir: Path, admin_fakes: AdminFakes) -> FakeVss:
+    """The fake coordinator, and our provider registered with regsvr32 (COM+ and IVssAdmin doubles)."""
     require_vss_dll(repo, build_dir)
     fake = FakeVss(wine, build_dir, name="freeze")
-    fake.install()
+    fake.install(admin_fakes)
     return fake
 
 
@@ -277,6 +279,26 @@ def test_fault(qga: QGAClient, fake: FakeVss, wine: WineSession, scenario: str, 
     qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S)
 
 
+def test_provider_unregistered(qga: QGAClient, fake: FakeVss, build_dir: Path,
+                               admin_fakes: AdminFakes) -> None:
+    """regsvr32 /u: VSS no longer finds our provider; freeze fails naming the volume, thawed."""
+    dll = build_dir / "qga-vss.dll"
+    mark = fake.mark()
+    fake.unregister_provider(dll, admin_fakes)
+    try:
+        error = execute_error(qga, "guest-fsfreeze-freeze")
+        assert error.desc.startswith("failed to add "), error.desc
+        assert "VSS_E_PROVIDER_NOT_REGISTERED" in error.desc, error.desc
+        assert_thawed_and_serving(qga, fake, mark)
+    finally:
+        fake.register_provider(dll, admin_fakes)
+    mark = fake.mark()
+    qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
+    qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S)
+    load = next(e for e in fake.events(mark) if e.key == "provider:CoCreateInstance")
+    assert load.args["source"] == "registered"      # found through IVssAdmin::RegisterProvider
+
+
 def test_hold_writes_window_exceeded(qga: QGAClient, fake: FakeVss) -> None:
     fake.scenario("hold-writes-ms 300\n")
     mark = fake.mark()
@@ -354,6 +376,68 @@ def test_agent_killed_while_frozen(wine: WineSession, agent_exe: Path, fake: Fak
         assert qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S) >= 1
     finally:
         again.close()
+
+
+def test_ctrl_c_while_frozen_thaws_first(wine: WineSession, agent_exe: Path, fake: FakeVss) -> None:
+    """Console Ctrl-C (Wine turns SIGINT into CTRL_C_EVENT): the agent thaws, then exits 0."""
+    fake.scenario("")
+    agent = start(wine, agent_exe, fake, "ctrl-c")
+    try:
+        agent.client.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
+        mark = fake.mark()
+        agent.send_signal(signal.SIGINT)
+        assert agent.wait(FREEZE_TIMEOUT_S) == 0
+    finally:
+        agent.close()
+    events = fake.wait(lambda es: any(e.key == "coordinator:release" for e in es), since=mark)
+    assert in_order(keys(events), ["provider:CommitSnapshots", "requester:BackupComplete"]), keys(events)
+    assert not marker("ctrl-c", wine).exists()
+    assert "thawing the file systems before stopping" in agent.log_text()
+
+
+SERVICE = "QEMU-GA"
+
+
+def service_state(wine: WineSession) -> str:
+    out = wine.run(["sc", "query", SERVICE]).out
+    for line in out.splitlines():
+        if "STATE" in line and ":" in line:
+            return line.split()[-1]
+    return out
+
+
+def test_service_stop_while_frozen_thaws_first(wine: WineSession, agent_exe: Path, build_dir: Path,
+                                               fake: FakeVss) -> None:
+    """net stop while frozen: the service thaws before it stops.  The service gets no test
+    environment: the fake's scenario and trace come from its registry defaults."""
+    install_dir = wine.prefix / "drive_c" / "qga freeze service"
+    install_dir.mkdir(exist_ok=True)
+    shutil.copyfile(agent_exe, install_dir / "qemu-ga.exe")
+    exe = "C:\\qga freeze service\\qemu-ga.exe"
+    state = "C:\\qga freeze service\\state"
+    port = wine.com_port()
+    fake.scenario("")
+    try:
+        wine.run([exe, "-s", "install", "-m", "isa-serial", "-p", port.name, "-t", state],
+                 env={"QGA_CONF": ""}).check()
+        # After -s install, which would register the provider with COM+ (not in Wine) if the DLL
+        # were there; the fake coordinator finds the provider through its COM class anyway.
+        shutil.copyfile(build_dir / "qga-vss.dll", install_dir / "qga-vss.dll")
+        wine.run(["net", "start", SERVICE]).check()
+        wait_until(lambda: service_state(wine) == "RUNNING", 30.0, "the service to run")
+        with port.connect() as client:
+            client.sync(timeout=30.0)
+            assert client.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S) >= 1
+            assert client.fsfreeze_status() == "frozen"
+            mark = fake.mark()
+            wine.run(["net", "stop", SERVICE], timeout=60.0).check()
+        wait_until(lambda: service_state(wine) == "STOPPED", 30.0, "the service to stop")
+        events = fake.wait(lambda es: any(e.key == "coordinator:release" for e in es), since=mark)
+        assert in_order(keys(events), ["provider:CommitSnapshots", "requester:BackupComplete"]), keys(events)
+        assert not (install_dir / "state" / "qga.state.isfrozen").exists()
+    finally:
+        wine.run(["net", "stop", SERVICE])
+        wine.run([exe, "-s", "uninstall"], env={"QGA_CONF": ""})
 
 
 def test_no_dll(wine: WineSession, agent_exe: Path) -> None:

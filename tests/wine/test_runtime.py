@@ -268,11 +268,37 @@ def read_log(wine: WineSession, path: str) -> str:
     return data.decode("utf-8").replace("\r\n", "\n")
 
 
-def test_statedir_is_created(wine: WineSession, start_agent: StartAgent) -> None:
+def test_statedir_is_created_for_administrators_only(wine: WineSession, start_agent: StartAgent) -> None:
     statedir = "C:\\qga-state-test\\nested dir"
     agent = start_agent(["-t", statedir], env=NO_CONF)
     agent.client.ping()
-    assert windows_file(wine, statedir).is_dir()
+    path = windows_file(wine, statedir)
+    assert path.is_dir()
+    # The ACL (SYSTEM and Administrators only) shows through Wine as no access for "others";
+    # the parent made on the way keeps the default.
+    assert path.stat().st_mode & 0o007 == 0, oct(path.stat().st_mode)
+    assert path.parent.stat().st_mode & 0o005 == 0o005, oct(path.parent.stat().st_mode)
+
+
+def test_stale_frozen_marker_is_reported_and_cleared(wine: WineSession, start_agent: StartAgent) -> None:
+    statedir = "C:\\qga-state-stale"
+    windows_file(wine, statedir).mkdir()
+    marker = windows_file(wine, statedir + "\\qga.state.isfrozen")
+    marker.touch()
+    agent = start_agent(["-t", statedir], env=NO_CONF)
+    agent.client.ping()
+    assert "warning: stale frozen marker found in the state directory" in agent.log_text()
+    assert not marker.exists()
+
+
+def test_event_log_gets_info_and_above(start_agent: StartAgent) -> None:
+    """Wine stores no events but traces ReportEventW (wine-notes.md 8)."""
+    agent = start_agent(["-v"], env={**NO_CONF, "WINEDEBUG": "-all,+eventlog"})
+    agent.client.ping()
+    log = agent.log_text()
+    assert re.search(r":eventlog:ReportEventW L\"QEMU Guest Agent .* started on ", log), log
+    assert "debug: received request" in log                       # debug lines go to stderr...
+    assert not re.search(r":eventlog:ReportEventW L\"received request", log)   # ...not to the Event Log
 
 
 def test_logfile_has_timestamps_and_levels(wine: WineSession, start_agent: StartAgent) -> None:
@@ -284,6 +310,7 @@ def test_logfile_has_timestamps_and_levels(wine: WineSession, start_agent: Start
                      f"{re.escape(agent.port.device)}$", text, re.M), text
     assert " debug: " not in text
     assert agent.log_text() == ""        # with -l nothing goes to stderr
+    assert windows_file(wine, log_path).stat().st_mode & 0o007 == 0      # created for admins only
 
 
 def test_verbose_logs_debug_but_never_arguments(wine: WineSession, start_agent: StartAgent) -> None:

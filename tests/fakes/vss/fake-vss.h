@@ -13,6 +13,9 @@
 #define FAKE_VSS_SERVICE_EXE_W   L"fake-vss-service.exe"
 #define FAKE_VSS_SCENARIO_ENV_W  L"QGA_FAKE_VSS_SCENARIO"
 #define FAKE_VSS_TRACE_ENV_W     L"QGA_FAKE_VSS_TRACE"
+/* Defaults for processes without those variables (a service, a VM guest's init): REG_SZ values
+ * "Scenario" and "Trace" under HKLM\<this key>. */
+#define FAKE_VSS_DEFAULTS_KEY_W  L"Software\\qga-win\\FakeVss"
 
 #define FAKE_VSS_START_WAIT_MS   10000   /* client: the service starting */
 #define FAKE_VSS_CALL_WAIT_MS    120000  /* client: one request's reply (slow steps included) */

@@ -135,6 +135,17 @@ static HRESULT start_service(void)
     return ret == WAIT_OBJECT_0 ? S_OK : FAKE_VSS_E_GONE;
 }
 
+/* The environment variable, else the registry default, else "". */
+static void setting(const WCHAR *env, const WCHAR *value, WCHAR *out /* FAKE_VSS_STR */)
+{
+    DWORD len = GetEnvironmentVariableW(env, out, FAKE_VSS_STR), size = FAKE_VSS_STR * sizeof(WCHAR);
+
+    if (len && len < FAKE_VSS_STR) return;
+    out[0] = 0;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, FAKE_VSS_DEFAULTS_KEY_W, value, RRF_RT_REG_SZ, NULL, out, &size))
+        out[0] = 0;
+}
+
 static HRESULT client_connect(struct client **out)
 {
     ULONGLONG deadline = GetTickCount64() + FAKE_VSS_START_WAIT_MS;
@@ -180,8 +191,8 @@ static HRESULT client_connect(struct client **out)
     DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &client->service, SYNCHRONIZE,
                     FALSE, 0);
     msg.u[0] = GetCurrentProcessId();
-    GetEnvironmentVariableW(FAKE_VSS_SCENARIO_ENV_W, msg.s[0], FAKE_VSS_STR);
-    GetEnvironmentVariableW(FAKE_VSS_TRACE_ENV_W, msg.s[1], FAKE_VSS_STR);
+    setting(FAKE_VSS_SCENARIO_ENV_W, L"Scenario", msg.s[0]);
+    setting(FAKE_VSS_TRACE_ENV_W, L"Trace", msg.s[1]);
     hr = client_call(client, &msg);
     if (SUCCEEDED(hr))
     {

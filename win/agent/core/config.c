@@ -201,20 +201,37 @@ static void text_key(struct text *text, const char *key, const char *value)
     free(escaped);
 }
 
-/* Paths are read back with keyfile_unescape_path(): blanks at either end need the quoted form. */
+/* Paths are read back with keyfile_unescape_path(): only backslashes are doubled, and a value
+ * that the parser would trim or take for a quoted one is written quoted (taken literally). */
 static void text_path_key(struct text *text, const char *key, const char *value)
 {
-    size_t len = strlen(value);
+    size_t len = strlen(value), i;
+    char *escaped, *p;
 
-    if (len && (value[0] == ' ' || value[0] == '\t' || value[len - 1] == ' ' || value[len - 1] == '\t'))
+    text_append(text, key);
+    text_append(text, "=");
+    if (len && (value[0] == ' ' || value[0] == '\t' || value[0] == '"' || value[len - 1] == ' '
+                || value[len - 1] == '\t' || value[len - 1] == '\r'))
     {
-        text_append(text, key);
-        text_append(text, "=\"");
+        text_append(text, "\"");
         text_append(text, value);
         text_append(text, "\"\n");
         return;
     }
-    text_key(text, key, value);
+    if (!(escaped = malloc(len * 2 + 1)))
+    {
+        text->failed = true;
+        return;
+    }
+    for (i = 0, p = escaped; i < len; i++)
+    {
+        if (value[i] == '\\') *p++ = '\\';
+        *p++ = value[i];
+    }
+    *p = 0;
+    text_append(text, escaped);
+    text_append(text, "\n");
+    free(escaped);
 }
 
 static void text_list(struct text *text, const char *key, const struct name_list *list)

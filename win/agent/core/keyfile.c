@@ -153,7 +153,8 @@ static int parse_line(struct keyfile *keyfile, const char *line, size_t len, uns
         return set_error(error, number, "not a key=value pair, group or comment");
     for (key_end = eq; key_end > line && is_blank(key_end[-1]); key_end--);
     if (key_end == line) return set_error(error, number, "empty key name");
-    if (!*group) return set_error(error, number, "key outside of any group (the file must start with a group)");
+    if (!*group)
+        return set_error(error, number, "key outside of any group (the file must start with a group)");
 
     for (value = eq + 1; value < end && is_blank(*value); value++);
     value_end = end;

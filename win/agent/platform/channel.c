@@ -219,7 +219,8 @@ int channel_write(struct channel *channel, const void *data, size_t len, void *s
 
         ResetEvent(channel->write_ov.hEvent);
         channel->write_ov.Offset = channel->write_ov.OffsetHigh = 0;
-        if (!WriteFile(channel->handle, p, chunk, NULL, &channel->write_ov) && GetLastError() != ERROR_IO_PENDING)
+        if (!WriteFile(channel->handle, p, chunk, NULL, &channel->write_ov)
+            && GetLastError() != ERROR_IO_PENDING)
             return win32_error_to_qga(GetLastError());
         wait = WaitForMultipleObjects(stop_event ? 2 : 1, events, FALSE, CHANNEL_WRITE_STALL_MS);
         if (wait != WAIT_OBJECT_0)

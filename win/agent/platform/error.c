@@ -90,11 +90,12 @@ const char *win32_error_text_buf(uint32_t error, char *buffer, size_t size)
 
     if (!size) return buffer;
     text[0] = 0;
-    len = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS | FORMAT_MESSAGE_MAX_WIDTH_MASK,
-                         NULL, error, MAKELANGID(LANG_ENGLISH, SUBLANG_DEFAULT), text_w, ARRAYSIZE(text_w), NULL);
-    if (!len)
-        len = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS
-                             | FORMAT_MESSAGE_MAX_WIDTH_MASK, NULL, error, 0, text_w, ARRAYSIZE(text_w), NULL);
+    const DWORD flags = FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS
+                        | FORMAT_MESSAGE_MAX_WIDTH_MASK;
+
+    len = FormatMessageW(flags, NULL, error, MAKELANGID(LANG_ENGLISH, SUBLANG_DEFAULT), text_w,
+                         ARRAYSIZE(text_w), NULL);
+    if (!len) len = FormatMessageW(flags, NULL, error, 0, text_w, ARRAYSIZE(text_w), NULL);
     /* FORMAT_MESSAGE_MAX_WIDTH_MASK turns line breaks into spaces; strip what trails. */
     while (len && (text_w[len - 1] == L' ' || text_w[len - 1] == L'\r' || text_w[len - 1] == L'\n')) len--;
     if (len)

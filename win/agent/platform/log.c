@@ -222,8 +222,8 @@ static void flush_frozen(void)
     if (log_state.frozen_dropped)
     {
         size_t len = format_prefix(note, sizeof(note), LOG_WARNING);
-        len += (size_t)snprintf(note + len, sizeof(note) - len, "%zu log lines dropped while frozen (buffer full)\r\n",
-                                log_state.frozen_dropped);
+        snprintf(note + len, sizeof(note) - len, "%zu log lines dropped while frozen (buffer full)\r\n",
+                 log_state.frozen_dropped);
         emit(LOG_WARNING, note, strlen(note));
         log_state.frozen_dropped = 0;
     }

@@ -39,6 +39,8 @@ struct agent_module
 static const struct agent_module agent_modules[] =
 {
     /* name        init                 cleanup          (keep the NULL row last) */
+    { "file handles", file_table_init,  file_table_cleanup },
+    { "processes", exec_table_init,     exec_table_cleanup },
     { "load",      NULL,                load_sampler_cleanup },
     { "fsfreeze",  freeze_init,         freeze_cleanup },
     { NULL,        NULL,                NULL },
@@ -146,11 +148,13 @@ static int read_file(const char *path, char **text, size_t *len, char **error)
         *error = strdup("the path is not valid UTF-8");
         return ret;
     }
-    file = CreateFileW(path_w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    file = CreateFileW(path_w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0,
+                       NULL);
     if (file == INVALID_HANDLE_VALUE)
     {
         err = GetLastError();
-        ret = err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND ? QGA_ENOENT : win32_error_to_qga(err);
+        ret = err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND ? QGA_ENOENT
+                                                                         : win32_error_to_qga(err);
         *error = strdup(win32_error_text_buf(err, message, sizeof(message)));
         goto out;
     }
@@ -236,7 +240,8 @@ static int load_config(struct config *config, const struct options *options, con
     }
     for (i = 0; i < keyfile.count; i++)
         if (!strcmp(keyfile.entries[i].group, CONFIG_GROUP) && !config_key_known(keyfile.entries[i].key))
-            add_warning(context, "configuration file %s: unknown key '%s' ignored", path, keyfile.entries[i].key);
+            add_warning(context, "configuration file %s: unknown key '%s' ignored", path,
+                        keyfile.entries[i].key);
     config->config_file = path;
     path = NULL;
 out:
@@ -263,7 +268,8 @@ static void setup_dispatcher(struct agent *agent, const struct config *config)
         {
             const char *name = lists[i]->names[j];
             if (!dispatch_find(dispatcher, name))
-                platform_log(LOG_WARNING, "%s: unknown command '%s' ignored", i ? "block-rpcs" : "allow-rpcs", name);
+                platform_log(LOG_WARNING, "%s: unknown command '%s' ignored", i ? "block-rpcs" : "allow-rpcs",
+                             name);
             if (name_list_add(i ? &dispatcher->block_rpcs : &dispatcher->allow_rpcs, name) < 0)
                 platform_log(LOG_ERROR, "out of memory");
         }
@@ -339,7 +345,8 @@ static int run_agent(void *opaque)
         }
     }
 
-    platform_log(LOG_INFO, "QEMU Guest Agent %s (qga-win) started on %s", QGA_VERSION, channel_path(agent.channel));
+    platform_log(LOG_INFO, "QEMU Guest Agent %s (qga-win) started on %s", QGA_VERSION,
+                 channel_path(agent.channel));
     ret = agent_serve(&agent);
     platform_log(LOG_INFO, "QEMU Guest Agent stopping");
 
@@ -429,7 +436,8 @@ int wmain(int argc, WCHAR **argv_w)
     case OPTIONS_ERROR:
         fprintf(stderr, "%s\n", options.error);
         /* compat: qemu-ga prints this with g_print(), i.e. on stdout */
-        if (options.unknown_option) printf("Unknown option, try '%s --help' for more information.\n", program);
+        if (options.unknown_option)
+            printf("Unknown option, try '%s --help' for more information.\n", program);
         goto out;
     case OPTIONS_HELP:
         usage(program, default_config, default_statedir);
@@ -448,7 +456,8 @@ int wmain(int argc, WCHAR **argv_w)
     }
 
     if (load_config(&config, &options, exe, &context)) goto out;
-    if (options_apply(&options, &config) < 0 || config_set_defaults(&config, default_statedir, '\\') < 0) goto oom;
+    if (options_apply(&options, &config) < 0 || config_set_defaults(&config, default_statedir, '\\') < 0)
+        goto oom;
 
     if (options.action == OPTIONS_DUMP_CONF)
     {
@@ -460,8 +469,8 @@ int wmain(int argc, WCHAR **argv_w)
     if (!config_method_supported(config.method))
     {
         if (!strcmp(config.method, "unix-listen") || !strcmp(config.method, "vsock-listen"))
-            fprintf(stderr, "unsupported communication method: %s (Windows has virtio-serial and isa-serial)\n",
-                    config.method);
+            fprintf(stderr, "unsupported communication method: %s "
+                    "(Windows has virtio-serial and isa-serial)\n", config.method);
         else
             fprintf(stderr, "unsupported channel method/type: %s\n", config.method);   /* compat */
         goto out;

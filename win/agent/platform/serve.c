@@ -45,8 +45,8 @@ static int sink_write(void *opaque, const char *data, size_t len)
         if ((ret = flush_replies(connection)) < 0) return connection->write_error = ret;
         if (len >= sizeof(connection->out))
         {
-            if ((ret = channel_write(connection->agent->channel, data, len, connection->agent->stop_event)) < 0)
-                connection->write_error = ret;
+            ret = channel_write(connection->agent->channel, data, len, connection->agent->stop_event);
+            if (ret < 0) connection->write_error = ret;
             return ret;
         }
     }
@@ -69,8 +69,8 @@ static void on_message(void *opaque, struct json_value *request, const char *par
     if (log_enabled(LOG_DEBUG))
     {
         /* The command name only: arguments may hold passwords or file contents. */
-        const char *name = request && request->type == JSON_OBJECT ? json_object_get_string(request, "execute")
-                                                                    : NULL;
+        const char *name = request && request->type == JSON_OBJECT
+                           ? json_object_get_string(request, "execute") : NULL;
         if (parse_error) platform_log(LOG_DEBUG, "received malformed input: %s", parse_error);
         else platform_log(LOG_DEBUG, "received request: %s", name ? name : "(no command)");
     }
@@ -135,6 +135,7 @@ int agent_serve(struct agent *agent)
         size_t len;
         unsigned long win32_error;
         char text[1100];
+        bool closed;
 
         if (!channel_is_open(agent->channel))
         {
@@ -193,8 +194,9 @@ int agent_serve(struct agent *agent)
             continue;
         case CHANNEL_FAILED:
             /* A pty-backed COM port reports the host closing it as ERROR_BROKEN_PIPE: routine. */
-            platform_log(win32_error == ERROR_BROKEN_PIPE ? LOG_INFO : LOG_WARNING, "channel %s %s: %s; reopening it",
-                         channel_path(agent->channel), win32_error == ERROR_BROKEN_PIPE ? "closed by the host" : "failed",
+            closed = win32_error == ERROR_BROKEN_PIPE;
+            platform_log(closed ? LOG_INFO : LOG_WARNING, "channel %s %s: %s; reopening it",
+                         channel_path(agent->channel), closed ? "closed by the host" : "failed",
                          win32_error_text_buf((uint32_t)win32_error, text, sizeof(text)));
             channel_close(agent->channel);
             reset_connection(connection);

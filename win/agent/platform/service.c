@@ -54,7 +54,8 @@ int service_command_line(const struct options *options, const wchar_t *exe_path_
     if ((ret = cmdline_append_program(&line, exe)) < 0) goto out;
     /* Our service waits for its port: the MSI's "-d --retry-path" (qemu-ga's own -s install
      * omits --retry-path and then dies when the device is missing at boot). */
-    if ((ret = cmdline_append(&line, "-d")) < 0 || (ret = cmdline_append(&line, "--retry-path")) < 0) goto out;
+    if ((ret = cmdline_append(&line, "-d")) < 0 || (ret = cmdline_append(&line, "--retry-path")) < 0)
+        goto out;
     for (i = 0; i < options->setting_count; i++)
     {
         const struct option_setting *setting = &options->settings[i];
@@ -85,7 +86,8 @@ static void register_event_source(const wchar_t *exe_path_w)
 {
     HKEY key = NULL;
     DWORD types = EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
-    LONG err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, EVENTLOG_KEY_W, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL);
+    LONG err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, EVENTLOG_KEY_W, 0, NULL, 0, KEY_SET_VALUE, NULL, &key,
+                               NULL);
 
     if (err == ERROR_SUCCESS)
     {
@@ -98,25 +100,35 @@ static void register_event_source(const wchar_t *exe_path_w)
     if (err != ERROR_SUCCESS) print_error("Warning: unable to register the Event Log source", (DWORD)err);
 }
 
-/* Load qga-vss.dll from our own directory (never from the search path). */
-static HMODULE load_vss_dll(const wchar_t *exe_path_w, bool quiet_if_missing, bool *missing)
+/* <our directory>\qga-vss.dll into path (MAX_PATH + 32); true when the file exists. */
+static bool vss_dll_path(const wchar_t *exe_path_w, WCHAR *path)
 {
-    WCHAR path[MAX_PATH + 32], *slash;
+    WCHAR *slash;
+
+    lstrcpynW(path, exe_path_w, MAX_PATH);
+    slash = wcsrchr(path, L'\\');
+    wcscpy(slash ? slash + 1 : path, QGA_VSS_DLL_NAME_W);
+    return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+/* Load qga-vss.dll from our own directory (never from the search path). */
+static HMODULE load_vss_dll(const wchar_t *exe_path_w, bool install, bool quiet_if_missing, bool *missing)
+{
+    WCHAR path[MAX_PATH + 32];
     HMODULE module;
     char *path_utf8 = NULL;
 
     *missing = false;
-    lstrcpynW(path, exe_path_w, MAX_PATH);
-    slash = wcsrchr(path, L'\\');
-    wcscpy(slash ? slash + 1 : path, QGA_VSS_DLL_NAME_W);
-    if (GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES)
+    if (!vss_dll_path(exe_path_w, path))
     {
         *missing = true;
         if (!quiet_if_missing)
         {
             utf16_to_utf8(path, &path_utf8);
-            fprintf(stderr, "qga-vss.dll was not found next to qemu-ga.exe (%s): the VSS provider cannot "
-                    "be registered and guest-fsfreeze-* will not work.\n", path_utf8 ? path_utf8 : "?");
+            fprintf(stderr, "qga-vss.dll was not found next to qemu-ga.exe (%s): %s\n",
+                    path_utf8 ? path_utf8 : "?",
+                    install ? "the VSS provider cannot be registered and guest-fsfreeze-* will not work."
+                            : "nothing to unregister.");
             free(path_utf8);
         }
         return NULL;
@@ -132,18 +144,14 @@ static int vss_registration(const wchar_t *exe_path_w, bool install, bool quiet_
     HRESULT (WINAPI *function)(void);
     const char *name = install ? VSS_COM_REGISTER : VSS_COM_UNREGISTER;
     bool missing;
-    HMODULE module = load_vss_dll(exe_path_w, quiet_if_missing, &missing);
+    HMODULE module = load_vss_dll(exe_path_w, install, quiet_if_missing, &missing);
     HRESULT hr;
     char text[1100];
 
     if (!module)
     {
         /* Nothing to unregister when the DLL is gone; registering without it is an error. */
-        if (missing && !install)
-        {
-            if (!quiet_if_missing) fprintf(stderr, "Nothing to unregister.\n");
-            return 0;
-        }
+        if (missing && !install) return 0;
         return 1;
     }
     function = (HRESULT (WINAPI *)(void))(void (*)(void))GetProcAddress(module, name);
@@ -184,15 +192,15 @@ static int install_service(const struct options *options, const wchar_t *exe_pat
         goto out;
     }
     service = CreateServiceW(manager, QGA_SERVICE_NAME_W, QGA_SERVICE_DISPLAY_NAME_W, SERVICE_ALL_ACCESS,
-                             SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL, command_line,
-                             NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
+                             SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+                             command_line, NULL, NULL, NULL, NULL /* LocalSystem */, NULL);
     if (!service && GetLastError() == ERROR_SERVICE_EXISTS)
     {
         /* Installing again updates the existing service (same name, new command line). */
         service = OpenServiceW(manager, QGA_SERVICE_NAME_W, SERVICE_CHANGE_CONFIG);
         if (service && !ChangeServiceConfigW(service, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                                             SERVICE_ERROR_NORMAL, command_line, NULL, NULL, NULL, L"LocalSystem",
-                                             L"", QGA_SERVICE_DISPLAY_NAME_W))
+                                             SERVICE_ERROR_NORMAL, command_line, NULL, NULL, NULL,
+                                             L"LocalSystem", L"", QGA_SERVICE_DISPLAY_NAME_W))
         {
             CloseServiceHandle(service);
             service = NULL;
@@ -271,10 +279,8 @@ int service_command(const struct options *options, const wchar_t *exe_path_w)
     {
         /* compat: qemu-ga registers the provider first and fails when that fails; a missing DLL
          * (an agent-only install) is only reported. */
-        bool missing;
-        HMODULE probe = load_vss_dll(exe_path_w, true, &missing);
-        if (probe) FreeLibrary(probe);
-        if (missing)
+        WCHAR path[MAX_PATH + 32];
+        if (!vss_dll_path(exe_path_w, path))
             fprintf(stderr, "Note: qga-vss.dll is not installed next to qemu-ga.exe; "
                     "guest-fsfreeze-* will not be available.\n");
         else if ((ret = vss_registration(exe_path_w, true, false)) != 0)
@@ -334,7 +340,8 @@ static DWORD WINAPI control_handler(DWORD control, DWORD event_type, void *event
     case SERVICE_CONTROL_INTERROGATE:
         return NO_ERROR;
     case SERVICE_CONTROL_DEVICEEVENT:
-        if (event_type == DBT_DEVICEARRIVAL && service_state.wakeup_event) SetEvent(service_state.wakeup_event);
+        if (event_type == DBT_DEVICEARRIVAL && service_state.wakeup_event)
+            SetEvent(service_state.wakeup_event);
         return NO_ERROR;
     default:
         return ERROR_CALL_NOT_IMPLEMENTED;

@@ -81,7 +81,8 @@ int state_dir_create(const char *dir, char **error)
     len = wcslen(dir_w);
     while (len > 3 && (dir_w[len - 1] == L'\\' || dir_w[len - 1] == L'/')) dir_w[--len] = 0;
     if ((ret = security_admin_only(&sa.lpSecurityDescriptor)) < 0) goto out;
-    if (create_dirs(dir_w, &sa) < 0) ret = make_error(error, "unable to create state directory", dir, GetLastError());
+    if (create_dirs(dir_w, &sa) < 0)
+        ret = make_error(error, "unable to create state directory", dir, GetLastError());
 out:
     LocalFree(sa.lpSecurityDescriptor);
     free(dir_w);
@@ -272,8 +273,8 @@ void state_check_stale_marker(struct agent *agent)
     if (frozen_event)
     {
         CloseHandle(frozen_event);
-        platform_log(LOG_WARNING, "frozen marker found in the state directory and a VSS freeze is still "
-                     "held; leaving the marker in place");
+        platform_log(LOG_WARNING, "frozen marker found in the state directory: the agent stopped while "
+                     "frozen and a VSS freeze is still held");
         return;
     }
     platform_log(LOG_WARNING, "stale frozen marker found in the state directory (the agent stopped while "

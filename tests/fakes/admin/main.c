@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* qga-fake-admin.dll: class factories for the COM+ catalog and VSS coordinator doubles, their
+ * registration under the real CLSIDs (regsvr32), and FakeDumpState for tests (fake.h). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fake.h"
+
+static HMODULE module;
+static LONG object_count, lock_count;
+
+HMODULE fake_module(void)
+{
+    return module;
+}
+
+void fake_object_created(void)
+{
+    InterlockedIncrement(&object_count);
+}
+
+void fake_object_destroyed(void)
+{
+    InterlockedDecrement(&object_count);
+}
+
+struct factory
+{
+    IClassFactory IClassFactory_iface;
+    HRESULT (*create)(REFIID riid, void **out);
+};
+
+static inline struct factory *impl_from_IClassFactory(IClassFactory *iface)
+{
+    return CONTAINING_RECORD(iface, struct factory, IClassFactory_iface);
+}
+
+static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **out)
+{
+    if (!out) return E_POINTER;
+    if (!IsEqualIID(riid, &IID_IUnknown) && !IsEqualIID(riid, &IID_IClassFactory))
+    {
+        *out = NULL;
+        return E_NOINTERFACE;
+    }
+    *out = iface;
+    return S_OK;
+}
+
+static ULONG WINAPI factory_AddRef(IClassFactory *iface)
+{
+    (void)iface;
+    return 2;
+}
+
+static ULONG WINAPI factory_Release(IClassFactory *iface)
+{
+    (void)iface;
+    return 1;
+}
+
+static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **out)
+{
+    struct factory *factory = impl_from_IClassFactory(iface);
+
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (outer) return CLASS_E_NOAGGREGATION;
+    return factory->create(riid, out);
+}
+
+static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
+{
+    (void)iface;
+    if (lock) InterlockedIncrement(&lock_count);
+    else InterlockedDecrement(&lock_count);
+    return S_OK;
+}
+
+static const IClassFactoryVtbl factory_vtbl =
+{
+    factory_QueryInterface,
+    factory_AddRef,
+    factory_Release,
+    factory_CreateInstance,
+    factory_LockServer,
+};
+
+static struct factory catalog_factory = { { &factory_vtbl }, fake_catalog_create };
+static struct factory vss_admin_factory = { { &factory_vtbl }, fake_vss_admin_create };
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved);
+HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out);
+HRESULT WINAPI DllCanUnloadNow(void);
+HRESULT WINAPI DllRegisterServer(void);
+HRESULT WINAPI DllUnregisterServer(void);
+void CALLBACK FakeDumpState(HWND window, HINSTANCE instance, LPSTR command_line, int show);
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
+{
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH)
+    {
+        module = instance;
+        DisableThreadLibraryCalls(instance);
+    }
+    return TRUE;
+}
+
+HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out)
+{
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (IsEqualCLSID(clsid, &CLSID_COMAdminCatalog))
+        return IClassFactory_QueryInterface(&catalog_factory.IClassFactory_iface, riid, out);
+    if (IsEqualCLSID(clsid, &CLSID_VSSCoordinator))
+        return IClassFactory_QueryInterface(&vss_admin_factory.IClassFactory_iface, riid, out);
+    return CLASS_E_CLASSNOTAVAILABLE;
+}
+
+HRESULT WINAPI DllCanUnloadNow(void)
+{
+    return object_count || lock_count ? S_FALSE : S_OK;
+}
+
+static const CLSID *const classes[] = { &CLSID_COMAdminCatalog, &CLSID_VSSCoordinator };
+
+/* In-proc, both threading models: Wine has neither server, so the real CLSIDs are free
+ * (wine-notes.md §5); CLSCTX_LOCAL_SERVER callers would still fail, as they should notice. */
+HRESULT WINAPI DllRegisterServer(void)
+{
+    WCHAR path[MAX_PATH], key[128], clsid[40];
+    LSTATUS status = ERROR_SUCCESS;
+    size_t i;
+
+    if (!GetModuleFileNameW(module, path, ARRAYSIZE(path))) return HRESULT_FROM_WIN32(GetLastError());
+    for (i = 0; i < ARRAYSIZE(classes) && !status; i++)
+    {
+        guid_to_string(classes[i], clsid);
+        _snwprintf(key, ARRAYSIZE(key), L"CLSID\\%ls\\InprocServer32", clsid);
+        status = RegSetKeyValueW(HKEY_CLASSES_ROOT, key, NULL, REG_SZ, path,
+                                 (DWORD)((wcslen(path) + 1) * sizeof(WCHAR)));
+        if (!status)
+            status = RegSetKeyValueW(HKEY_CLASSES_ROOT, key, L"ThreadingModel", REG_SZ, L"Both",
+                                     sizeof(L"Both"));
+    }
+    return HRESULT_FROM_WIN32(status);
+}
+
+HRESULT WINAPI DllUnregisterServer(void)
+{
+    WCHAR key[128], clsid[40];
+    size_t i;
+
+    for (i = 0; i < ARRAYSIZE(classes); i++)
+    {
+        guid_to_string(classes[i], clsid);
+        _snwprintf(key, ARRAYSIZE(key), L"CLSID\\%ls", clsid);
+        RegDeleteTreeW(HKEY_CLASSES_ROOT, key);
+        RegDeleteKeyW(HKEY_CLASSES_ROOT, key);
+    }
+    return S_OK;
+}
+
+static void dump_applications(struct json *json)
+{
+    WCHAR **apps = store_subkeys(FAKE_APPS_W), path[512], sub[768], **items, **users, *text;
+    static const WCHAR *const app_strings[] = { L"Name", L"Description", L"Identity", L"ServiceName" };
+    static const WCHAR *const app_numbers[] =
+        { L"ApplicationAccessChecksEnabled", L"Authentication", L"AuthenticationCapability",
+          L"ImpersonationLevel",
+          L"Activation" };
+    size_t i, j, k;
+    DWORD number;
+    char name[64];
+
+    json_begin(json, '[');
+    for (i = 0; apps && apps[i]; i++)
+    {
+        _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", FAKE_APPS_W, apps[i]);
+        json_begin(json, '{');
+        json_key(json, "ID");
+        json_string(json, apps[i]);
+        for (j = 0; j < ARRAYSIZE(app_strings); j++)
+        {
+            if (!(text = store_get_string(path, app_strings[j]))) continue;
+            WideCharToMultiByte(CP_UTF8, 0, app_strings[j], -1, name, sizeof(name), NULL, NULL);
+            json_key(json, name);
+            json_string(json, text);
+            free(text);
+        }
+        for (j = 0; j < ARRAYSIZE(app_numbers); j++)
+        {
+            if (!store_get_dword(path, app_numbers[j], &number)) continue;
+            WideCharToMultiByte(CP_UTF8, 0, app_numbers[j], -1, name, sizeof(name), NULL, NULL);
+            json_key(json, name);
+            json_int(json, number);
+        }
+        json_key(json, "components");
+        json_begin(json, '[');
+        _snwprintf(sub, ARRAYSIZE(sub), L"%ls\\Components", path);
+        items = store_subkeys(sub);
+        for (j = 0; items && items[j]; j++)
+        {
+            WCHAR component[900];
+
+            _snwprintf(component, ARRAYSIZE(component), L"%ls\\%ls", sub, items[j]);
+            json_begin(json, '{');
+            json_key(json, "CLSID");
+            json_string(json, items[j]);
+            json_key(json, "DLL");
+            text = store_get_string(component, L"DLL");
+            json_string(json, text);
+            free(text);
+            json_key(json, "TypeLib");
+            text = store_get_string(component, L"TypeLib");
+            json_string(json, text);
+            free(text);
+            json_end(json, '}');
+        }
+        store_free_list(items);
+        json_end(json, ']');
+        json_key(json, "roles");
+        json_begin(json, '[');
+        _snwprintf(sub, ARRAYSIZE(sub), L"%ls\\Roles", path);
+        items = store_subkeys(sub);
+        for (j = 0; items && items[j]; j++)
+        {
+            WCHAR role[900];
+
+            _snwprintf(role, ARRAYSIZE(role), L"%ls\\%ls", sub, items[j]);
+            json_begin(json, '{');
+            json_key(json, "key");
+            json_string(json, items[j]);
+            json_key(json, "Name");
+            text = store_get_string(role, L"Name");
+            json_string(json, text);
+            free(text);
+            json_key(json, "Description");
+            text = store_get_string(role, L"Description");
+            json_string(json, text);
+            free(text);
+            json_key(json, "users");
+            json_begin(json, '[');
+            users = store_get_multi(role, L"Users");
+            for (k = 0; users && users[k]; k++) json_string(json, users[k]);
+            store_free_list(users);
+            json_end(json, ']');
+            json_end(json, '}');
+        }
+        store_free_list(items);
+        json_end(json, ']');
+        json_end(json, '}');
+    }
+    store_free_list(apps);
+    json_end(json, ']');
+}
+
+static void dump_providers(struct json *json)
+{
+    static const WCHAR *const strings[] = { L"Name", L"Class", L"Version", L"VersionId" };
+    WCHAR **providers = store_subkeys(FAKE_PROVIDERS_W), path[256], *text;
+    size_t i, j;
+    DWORD type;
+    char name[32];
+
+    json_begin(json, '[');
+    for (i = 0; providers && providers[i]; i++)
+    {
+        _snwprintf(path, ARRAYSIZE(path), L"%ls\\%ls", FAKE_PROVIDERS_W, providers[i]);
+        json_begin(json, '{');
+        json_key(json, "ID");
+        json_string(json, providers[i]);
+        for (j = 0; j < ARRAYSIZE(strings); j++)
+        {
+            WideCharToMultiByte(CP_UTF8, 0, strings[j], -1, name, sizeof(name), NULL, NULL);
+            json_key(json, name);
+            text = store_get_string(path, strings[j]);
+            json_string(json, text);
+            free(text);
+        }
+        if (store_get_dword(path, L"Type", &type))
+        {
+            json_key(json, "Type");
+            json_int(json, type);
+        }
+        json_end(json, '}');
+    }
+    store_free_list(providers);
+    json_end(json, ']');
+}
+
+/* rundll32 qga-fake-admin.dll,FakeDumpState <path>: the whole store as one JSON object
+ * {"applications": [...], "providers": [...]} in <path>, for tests to assert on. */
+void CALLBACK FakeDumpState(HWND window, HINSTANCE instance, LPSTR command_line, int show)
+{
+    struct json json;
+    HANDLE file;
+    DWORD written;
+    const char *text;
+
+    (void)window; (void)instance; (void)show;
+    json_init(&json);
+    json_begin(&json, '{');
+    json_key(&json, "applications");
+    dump_applications(&json);
+    json_key(&json, "providers");
+    dump_providers(&json);
+    json_end(&json, '}');
+    text = json_text(&json);
+    file = CreateFileA(command_line, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (file == INVALID_HANDLE_VALUE || !WriteFile(file, text, (DWORD)strlen(text), &written, NULL))
+    {
+        fprintf(stderr, "FakeDumpState: cannot write '%s' (error %lu)\n", command_line, GetLastError());
+        ExitProcess(1);
+    }
+    CloseHandle(file);
+    json_free(&json);
+}
