@@ -6,6 +6,7 @@ was not produced (the make check smoke)."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -16,7 +17,7 @@ from typing import Final
 
 from .metrics import FULL, QUICK
 from .report import chart, table, write_json
-from .suite import Suite, missing_tools
+from .suite import Results, Suite, missing_tools
 from .targets import judge
 
 EXPECTED: Final = ("ping", "pipelined", "info", "fsinfo", "file_read_4kib", "file_read_64kib",
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="output directory (default BUILD_DIR/bench)")
     parser.add_argument("--quick", action="store_true", help="few samples: every metric in under a minute")
     parser.add_argument("--require-all", action="store_true", help="exit 1 unless every metric was produced")
+    parser.add_argument("--report", type=Path, metavar="RESULTS_JSON",
+                        help="measure nothing: print the table and draw the chart of an earlier run")
     parser.add_argument("-v", "--verbose", action="store_true")
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if options.verbose else logging.WARNING,
@@ -43,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
 
     build_dir = options.build_dir.resolve()
     out = (options.out or build_dir / "bench").resolve()
+    if options.report:
+        results = Results.from_json(json.loads(options.report.read_text()))
+        targets = judge(results)
+        print(table(results, targets))
+        chart(results, targets, out / "ratios.png")
+        print(f"\nwrote {out / 'ratios.png'}")
+        return 0
     missing = missing_tools(build_dir)
     if missing:
         print("bench: SKIP, missing: " + ", ".join(missing), file=sys.stderr)

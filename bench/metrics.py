@@ -87,6 +87,12 @@ class Metric:
                 "available": self.available, "reason": self.reason,
                 "peers": {name: s.to_json() for name, s in self.values.items()}, "notes": self.notes}
 
+    @classmethod
+    def from_json(cls, key: str, data: dict[str, Any]) -> Metric:
+        return cls(key, str(data["title"]), str(data["unit"]), bool(data["higher_is_better"]),
+                   {name: Summary.from_json(s) for name, s in data["peers"].items()}, dict(data["notes"]),
+                   data.get("reason"))
+
 
 Sampler = Callable[[], float]
 

@@ -140,7 +140,7 @@ def chart(results: Results, targets: list[Target], path: Path) -> None:
     left.axvline(1.0, color="black", linewidth=1)
     left.set_xlabel("times better than qemu-ga (> 1: ours better; log scale)")
     left.set_title("qga-win vs Debian qemu-ga, medians")
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08 - 1.0 / height), ncol=2, fontsize=8)
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8)
 
     names = [t.goal for t in scored]
     scores = [t.score or 0.0 for t in scored]
@@ -156,7 +156,7 @@ def chart(results: Results, targets: list[Target], path: Path) -> None:
     right.axvline(1.0, color="black", linewidth=1)
     right.set_xlabel("score: measured / goal (>= 1: pass; log scale)")
     right.set_title("issue 10 targets")
-    right.set_xlim(left=min([0.1, *[s for s in scores if s > 0]]) / 2, right=max([10.0, *scores]) * 300)
+    right.set_xlim(left=min([0.1, *[s for s in scores if s > 0]]) / 2, right=max([10.0, *scores]) * 5000)
 
     meta = results.meta
     fig.suptitle(f"make bench ({meta.get('mode', '?')}): {meta.get('wine', '')}, {meta.get('qemu_ga', '')}, "

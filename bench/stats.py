@@ -41,3 +41,7 @@ class Summary:
 
     def to_json(self) -> dict[str, Any]:
         return {"median": self.median, "p99": self.p99, "n": self.n}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Summary:
+        return cls(median=float(data["median"]), p99=float(data["p99"]), n=int(data["n"]))

@@ -45,6 +45,13 @@ class Results:
     def metric(self, key: str) -> Metric | None:
         return next((m for m in self.metrics if m.key == key), None)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Results:
+        """Back from results.json (report.to_json), e.g. to redraw the table and chart."""
+        meta = dict(data["meta"])
+        metrics = [Metric.from_json(key, m) for key, m in data["metrics"].items()]
+        return cls(str(meta.get("mode", "?")), metrics, meta)
+
 
 def missing_tools(build_dir: Path) -> list[str]:
     """What the run cannot do without (a skip reason), empty if all is there."""
