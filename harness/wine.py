@@ -442,6 +442,28 @@ class AgentProcess:
                     raise DeadlineError(f"agent did not answer guest-sync-delimited on {self.port.name}; "
                                         f"log:\n{self.log_text()}") from None
 
+    def rss_kib(self) -> int:
+        """Resident memory of the agent's process now, in KiB (Linux's view of the Wine process)."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError as exc:
+            raise HarnessError(f"cannot read the agent's memory: {exc}") from exc
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise HarnessError(f"no VmRSS for pid {self.pid}")
+
+    def handle_count(self, tool: str | os.PathLike[str]) -> int:
+        """Windows handles the agent holds, counted by tests/wine/tools/handle-count.c (Wine 8's
+        GetProcessHandleCount is a stub).  The tool finds processes by image name, so the agent's
+        exe name must be unique in the session (tests that count copy it under a name of their own)."""
+        result = self.session.run([tool, self.exe.name]).check()
+        counts = [int(line.split()[1]) for line in result.out.splitlines()
+                  if len(line.split()) == 2 and all(part.isdigit() for part in line.split())]
+        if len(counts) != 1:
+            raise HarnessError(f"expected one {self.exe.name} process, handle-count says {result.out!r}")
+        return counts[0]
+
     def log_text(self) -> str:
         """What the agent printed so far (stdout and stderr), CRLF turned into LF."""
         try:
