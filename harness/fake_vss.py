@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Final, Iterable
 
+from .admin_fakes import AdminFakes
 from .errors import DeadlineError, HarnessError
 from .wine import WineSession
 
@@ -86,7 +87,7 @@ class FakeVss:
         return {SCENARIO_ENV: self.session.windows_path(self.scenario_path),
                 TRACE_ENV: self.session.windows_path(self.trace_path)}
 
-    def install(self) -> None:
+    def install(self, admin: AdminFakes | None = None) -> None:
         """Copy the fake into system32, prefer it to Wine's builtin, register our provider, and
         make this scenario and trace the defaults of processes that lack the variables (a
         service started by services.exe): the variables win where they are set."""
@@ -97,18 +98,31 @@ class FakeVss:
                 raise HarnessError(f"{source} is missing: build it with `make`")
             shutil.copyfile(source, system32 / name)
         self._reg("add", r"HKCU\Software\Wine\DllOverrides", "/v", "vssapi", "/d", "native,builtin", "/f")
-        self.register_provider(self.build_dir / "qga-vss.dll")
+        self.register_provider(self.build_dir / "qga-vss.dll", admin)
         for name, value in (("Scenario", self.env[SCENARIO_ENV]), ("Trace", self.env[TRACE_ENV])):
             self._reg("add", DEFAULTS_KEY, "/v", name, "/d", value, "/f")
 
-    def register_provider(self, dll: Path) -> None:
-        """Our provider's COM class in the prefix: the InprocServer32 keys its class_register()
-        writes (regsvr32 goes through COMRegister, which needs the fake COM+ catalog)."""
+    def register_provider(self, dll: Path, admin: AdminFakes | None = None) -> None:
+        """Register our provider as an installation does: `regsvr32 qga-vss.dll` (COM+ application,
+        COM class, IVssAdmin::RegisterProvider), through the COM+ catalog and IVssAdmin test
+        doubles when given; the coordinator then finds the provider's class where RegisterProvider
+        put it.  Without them, only the COM class keys that class_register() writes."""
+        if admin is not None:
+            result = self.session.run(["regsvr32", "/s", self.session.windows_path(dll)], env=admin.env())
+            if result.returncode != 0:
+                raise HarnessError(f"regsvr32 {dll} failed ({result.returncode}): {result.err}")
+            return
         key = rf"HKCR\CLSID\{PROVIDER_CLSID}\InprocServer32"
         self._reg("add", key, "/ve", "/d", self.session.windows_path(dll), "/f")
         self._reg("add", key, "/v", "ThreadingModel", "/d", "Apartment", "/f")
 
-    def unregister_provider(self) -> None:
+    def unregister_provider(self, dll: Path, admin: AdminFakes | None = None) -> None:
+        if admin is not None:
+            result = self.session.run(["regsvr32", "/u", "/s", self.session.windows_path(dll)],
+                                      env=admin.env())
+            if result.returncode != 0:
+                raise HarnessError(f"regsvr32 /u {dll} failed ({result.returncode}): {result.err}")
+            return
         self._reg("delete", rf"HKCR\CLSID\{PROVIDER_CLSID}", "/f")
 
     def _reg(self, *args: str) -> None:

@@ -32,6 +32,7 @@ from typing import Final, Mapping, Sequence
 
 from .chardev import connect_qga
 from .errors import ConnectError, DeadlineError, ExecuteError, HarnessError
+from .fake_vss import SCENARIO_ENV, TRACE_ENV, TraceEvent
 from .qga import QGAClient
 from .qmp import Event, QMPClient
 
@@ -174,6 +175,9 @@ class Profile:
 
 LINUX_WINE_BUILD: Final = ROOT / "build" / "images" / "linux-wine"
 WINE_MODES: Final = ("wine", "qemu-ga", "echo")
+GUEST_SHARE_WINDOWS: Final = "Z:\\tmp\\run\\"     # the run share as the guest's Wine sees it
+FAKE_VSS_SCENARIO: Final = "fake-vss.scenario"
+FAKE_VSS_TRACE: Final = "fake-vss.trace.jsonl"
 
 
 @dataclass
@@ -190,6 +194,7 @@ class LinuxWineProfile(Profile):
     mode: str = "wine"
     agent: str | None = None
     agent_args: Sequence[str] = ()
+    agent_env: Mapping[str, str] = field(default_factory=dict)
     dll_overrides: str = "mscoree,mshtml="
     winedebug: str = "-all"
     wine: str = "/usr/lib/wine/wine64"
@@ -224,6 +229,43 @@ class LinuxWineProfile(Profile):
             "QGA_WINE": self.wine,
         }
         (share / "guest.env").write_text("".join(f"{k}={_sh_quote(v)}\n" for k, v in values.items()))
+        env = dict(self.agent_env)
+        if info.get("fake_vss"):
+            # The fake coordinator (installed in the prefix by build.py --fake-vss) reads its
+            # scenario from and writes its trace to the run share, so tests see both.
+            scenario = share / FAKE_VSS_SCENARIO
+            if not scenario.exists():
+                scenario.write_text("")
+            env.setdefault(SCENARIO_ENV, GUEST_SHARE_WINDOWS + FAKE_VSS_SCENARIO)
+            env.setdefault(TRACE_ENV, GUEST_SHARE_WINDOWS + "logs\\" + FAKE_VSS_TRACE)
+        for name in env:
+            if not name.replace("_", "").isalnum():
+                raise HarnessError(f"bad environment variable name {name!r}")
+        (share / "agent.env").write_text("".join(f"export {k}={_sh_quote(v)}\n" for k, v in env.items()))
+
+    @property
+    def payload(self) -> list[str]:
+        """File names installed in C:\\qga of the guest's prefix."""
+        names = self.load().get("payload") or []
+        return [str(n) for n in names] if isinstance(names, list) else []
+
+    @property
+    def fake_vss(self) -> bool:
+        """Whether the guest's prefix has the fake VSS coordinator (build.py --fake-vss)."""
+        return bool(self.load().get("fake_vss"))
+
+    @staticmethod
+    def fake_vss_trace(run_dir: Path) -> list[TraceEvent]:
+        """The fake coordinator's trace so far (empty before the first freeze)."""
+        path = run_dir / "share" / "logs" / FAKE_VSS_TRACE
+        if not path.exists():
+            return []
+        return [TraceEvent.parse(line) for line in path.read_text().splitlines() if line.strip()]
+
+    @staticmethod
+    def set_fake_vss_scenario(run_dir: Path, text: str) -> None:
+        """The scenario the fake reads at the next freeze (tests/fakes/vss/fake-vss-scenario.c)."""
+        (run_dir / "share" / FAKE_VSS_SCENARIO).write_text(text)
 
     def cpu(self, accel: str) -> str:
         # Wine returns to user mode with iretq, which QEMU 7.2's TCG faults on with SMAP.

@@ -34,5 +34,8 @@ HOST_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 HOST_CFLAGS  := $(CSTD) $(WARN) $(REPRO) -O1 -g $(INCLUDES) -D_DEFAULT_SOURCE $(HOST_SAN)
 HOST_LDFLAGS := $(HOST_SAN)
 
+# LD_PRELOAD shim pinning widl/wixl clocks and UUIDs (toolchain/repro-shim.c)
+REPRO_SHIM   := $(B)/host/repro-shim.so
+
 PYTHON       := /usr/bin/python3
 PYTEST       := $(PYTHON) -m pytest -p no:cacheprovider

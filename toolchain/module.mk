@@ -7,3 +7,8 @@ repro-check:
 	$(Q)./toolchain/repro-check
 
 CHECK_TARGETS += repro-check
+
+# LD_PRELOAD shim that pins widl's and wixl's clock and UUIDs (used by tlb/ and win/installer/).
+$(REPRO_SHIM): toolchain/repro-shim.c
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $<

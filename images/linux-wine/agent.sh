@@ -47,6 +47,9 @@ if [ "$uid" != 0 ]; then
 fi
 
 cd /tmp/wp/drive_c || exit 1
+# Extra environment for the agent (e.g. the fake VSS coordinator's scenario and trace paths).
+# shellcheck source=/dev/null  # written per run by harness/vm.py
+[ -f /tmp/run/agent.env ] && . /tmp/run/agent.env
 # Never pipe Wine's output: wineserver inherits it (reference/wine-notes.md).
 # shellcheck disable=SC2086  # run_as and QGA_AGENT_ARGS are lists of words by design
 env HOME=/tmp WINEPREFIX=/tmp/wp WINEDEBUG="$QGA_WINEDEBUG" WINEDLLOVERRIDES="$QGA_DLLOVERRIDES" \

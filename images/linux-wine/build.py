@@ -13,6 +13,7 @@ Outputs (cached in --out; a rebuild with nothing changed takes well under a seco
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import io
@@ -26,9 +27,12 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+from harness.fake_vss import FAKE_FILES, PROVIDER_CLSID  # noqa: E402  (one source for the fake's names)
 DEFAULT_OUT = ROOT / "build" / "images" / "linux-wine"
 RECIPE_VERSION = "1"        # bump when the layout of the outputs changes
 
@@ -40,6 +44,7 @@ BASE_MODULES = ["virtio_pci", "virtio_console", "virtio_blk", "evdev", "button"]
 SHARE_MODULES = ["9pnet_virtio", "9p", "overlay"]
 AGENT_DIR = "qga"           # prefix/drive_c/qga = C:\qga in the guest
 AGENT_EXE = "qemu-ga.exe"
+VSS_DLL = "qga-vss.dll"
 
 XZ_MAGIC = b"\xfd7zXZ\x00"
 ELF_MAGIC = b"\x7fELF"
@@ -312,6 +317,25 @@ def wine_env(prefix: Path) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def wine_server(prefix: Path) -> Iterator[dict[str, str]]:
+    """A persistent wineserver for the prefix while the block runs (each Wine command then starts
+    in milliseconds; wine-notes.md section 1); stopped with -k, which saves the registry."""
+    env = wine_env(prefix)
+    server = subprocess.Popen(["wineserver", "-f", "-p"], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield env
+    finally:
+        subprocess.run(["wineserver", "-k"], env=env, timeout=60, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
+
+
 def build_prefix(prefix: Path) -> None:
     """A fresh prefix (wineboot -i, ~3 s with a persistent server started first, ~700 MB)."""
     wine_version = run(["wine", "--version"], timeout=60).strip()
@@ -323,20 +347,9 @@ def build_prefix(prefix: Path) -> None:
     if prefix.exists():
         shutil.rmtree(prefix)
     prefix.mkdir(parents=True)
-    env = wine_env(prefix)
     start = time.monotonic()
-    server = subprocess.Popen(["wineserver", "-f", "-p"], env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with wine_server(prefix) as env:
         run(["wine", "wineboot", "-i"], timeout=WINE_TIMEOUT_S, env=env, capture=False)
-    finally:
-        subprocess.run(["wineserver", "-k"], env=env, timeout=60, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
     if not (prefix / "system.reg").exists():
         raise BuildError(f"wineboot -i left no system.reg in {prefix}")
     stamp.write_text(key)
@@ -360,9 +373,43 @@ def install_payload(prefix: Path, payload: list[Path]) -> list[str]:
     return sorted(names)
 
 
+def install_fake_vss(prefix: Path, fake_dir: Path, provider: bool) -> bool:
+    """The fake VSS coordinator as harness/fake_vss.py installs it in a test prefix: its files in
+    system32, vssapi preferred native over Wine's builtin stub, and (when qga-vss.dll is in the
+    payload) our provider's COM class pointing at C:\\qga\\qga-vss.dll. Returns whether it is in."""
+    sources = [fake_dir / name for name in FAKE_FILES]
+    missing = [str(p) for p in sources if not p.is_file()]
+    if missing:
+        raise BuildError(f"fake VSS coordinator files missing: {missing} (run make)")
+    system32 = prefix / "drive_c" / "windows" / "system32"
+    for src in sources:
+        if write_if_changed(system32 / src.name, src.read_bytes()):
+            say(f"installed {src.name} in system32")
+    provider_path = f"C:\\{AGENT_DIR}\\{VSS_DLL}" if provider else ""
+    stamp = prefix / ".qga-fake-vss"
+    key = digest(RECIPE_VERSION, PROVIDER_CLSID, provider_path)
+    if stamp.exists() and stamp.read_text() == key:
+        return True
+    clsid_key = rf"HKCR\CLSID\{PROVIDER_CLSID}"
+    inproc = rf"{clsid_key}\InprocServer32"
+    commands = [["reg", "add", r"HKCU\Software\Wine\DllOverrides", "/v", "vssapi", "/d", "native,builtin",
+                 "/f"]]
+    if provider:
+        commands += [["reg", "add", inproc, "/ve", "/d", provider_path, "/f"],
+                     ["reg", "add", inproc, "/v", "ThreadingModel", "/d", "Apartment", "/f"]]
+    with wine_server(prefix) as env:
+        for cmd in commands:
+            # Never a pipe on Wine's stdio: the system processes the first command starts inherit it.
+            run(["wine", *cmd], timeout=WINE_TIMEOUT_S, env=env, capture=False)
+    stamp.write_text(key)
+    say("fake VSS coordinator registered" + (" with our provider" if provider else ""))
+    return True
+
+
 # ---------------------------------------------------------------------------------------------
 
-def build(out: Path, payload: list[Path], with_prefix: bool) -> dict[str, object]:
+def build(out: Path, payload: list[Path], with_prefix: bool,
+          fake_vss: Path | None = None) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
     debs = out / "debs"
     kernel_deb = fetch(kernel_package(), debs)
@@ -379,6 +426,7 @@ def build(out: Path, payload: list[Path], with_prefix: bool) -> dict[str, object
         "prefix": None,
         "agent": None,
         "payload": [],
+        "fake_vss": False,
     }
     if with_prefix:
         prefix = out / "prefix"
@@ -388,6 +436,8 @@ def build(out: Path, payload: list[Path], with_prefix: bool) -> dict[str, object
         manifest["payload"] = names
         if AGENT_EXE in names:
             manifest["agent"] = f"C:\\{AGENT_DIR}\\{AGENT_EXE}"
+        if fake_vss is not None:
+            manifest["fake_vss"] = install_fake_vss(prefix, fake_vss, VSS_DLL in names)
     write_if_changed(out / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode())
     return manifest
 
@@ -398,10 +448,13 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--payload", type=Path, action="append", default=[],
                     help="a file to install in C:\\qga (qemu-ga.exe, qga-vss.dll, the fake vssapi.dll, ...)")
     ap.add_argument("--no-prefix", action="store_true", help="kernel and initrd only (echo/qemu-ga modes)")
+    ap.add_argument("--fake-vss", type=Path, metavar="DIR",
+                    help="install the fake VSS coordinator from DIR (build/tests/fakes/vss) in the prefix")
     args = ap.parse_args(argv)
     start = time.monotonic()
     try:
-        manifest = build(args.out.resolve(), [p.resolve() for p in args.payload], not args.no_prefix)
+        manifest = build(args.out.resolve(), [p.resolve() for p in args.payload], not args.no_prefix,
+                         args.fake_vss.resolve() if args.fake_vss else None)
     except BuildError as exc:
         say(f"error: {exc}")
         return 1

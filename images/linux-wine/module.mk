@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The Linux+Wine test guest of the VM tier (images/linux-wine/build.py; cached, seconds to rebuild).
 
-LINUX_WINE_OUT     := $(B)/images/linux-wine
-# Installed in C:\qga of the guest's Wine prefix.
-LINUX_WINE_PAYLOAD := $(B)/qemu-ga.exe
+LINUX_WINE_OUT := $(B)/images/linux-wine
 
 .PHONY: linux-wine-image
 ## linux-wine-image: the Linux+Wine VM guest: Debian kernel + initramfs (apt-get download), Wine prefix
-linux-wine-image: $(LINUX_WINE_PAYLOAD)
-	$(Q)$(PYTHON) images/linux-wine/build.py --out $(LINUX_WINE_OUT) $(addprefix --payload ,$(LINUX_WINE_PAYLOAD))
+# C:\qga gets qemu-ga.exe and, once it is built, qga-vss.dll (the agent loads it from its folder);
+# the prefix gets the fake VSS coordinator (tests/fakes/vss) in place of Wine's stub.
+linux-wine-image: all
+	$(Q)$(PYTHON) images/linux-wine/build.py --out $(LINUX_WINE_OUT) --payload $(B)/qemu-ga.exe \
+	    $$(test -f $(B)/qga-vss.dll && echo --payload $(B)/qga-vss.dll) --fake-vss $(B)/tests/fakes/vss

@@ -13,7 +13,8 @@ import pytest
 
 from harness.errors import ExecuteError
 from harness.qmp import BlockInfo, snapshot_sync_action
-from harness.vm import VM, Disk, WindowsProfile
+from harness.fake_vss import in_order, keys
+from harness.vm import VM, Disk, LinuxWineProfile, WindowsProfile
 
 from conftest import booted, guest_profile, sha256
 
@@ -22,6 +23,10 @@ FROZEN_ALLOWED = {"guest-ping", "guest-info", "guest-sync", "guest-sync-delimite
                   "guest-fsfreeze-thaw"}
 FREEZE_TIMEOUT_S = 120.0         # VSS under TCG is slow; the agent itself bounds the hold window
 RECONNECTS = 3
+# Landmarks of a freeze then thaw in the fake coordinator's trace (tests/wine/test_freeze.py has
+# the whole order).
+VSS_FREEZE_THEN_THAW = ["requester:DoSnapshotSet", "provider:PreCommitSnapshots", "provider:CommitSnapshots",
+                        "provider:PostCommitSnapshots", "requester:BackupComplete"]
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +54,9 @@ def test_freeze_snapshot_thaw(vm: VM, run_dir: Path) -> None:
         # Not a skip: the VM tier exists to prove freeze end to end, so its absence fails loudly.
         pytest.fail(f"the agent does not offer {missing} (freeze/thaw is issue 7); "
                     f"guest-info lists {info.names}")
+    if isinstance(vm.profile, LinuxWineProfile) and "qga-vss.dll" not in vm.profile.payload:
+        pytest.fail("qga-vss.dll is not installed in the guest (not built yet? win/provider builds it): "
+                    "the agent cannot freeze without it")
     assert vm.qga.fsfreeze_status() == "thawed"
     # Any enabled command outside the frozen allow-list (qga-reference.md section 2).
     blocked = next(name for name in info.names if info.enabled(name) and name not in FROZEN_ALLOWED)
@@ -68,6 +76,11 @@ def test_freeze_snapshot_thaw(vm: VM, run_dir: Path) -> None:
         thawed = vm.qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S)
     assert thawed == frozen
     assert vm.qga.fsfreeze_status() == "thawed"
+    if isinstance(vm.profile, LinuxWineProfile) and vm.profile.fake_vss:
+        # Under Wine the VSS side is the fake coordinator: its trace shows the VSS contract held
+        # around the QMP snapshot (the real one on Windows has its own event log).
+        trace = keys(LinuxWineProfile.fake_vss_trace(vm.run_dir))
+        assert in_order(trace, VSS_FREEZE_THEN_THAW), trace
 
     block = vm.qmp.block("data0-snap1")
     assert block.image is not None

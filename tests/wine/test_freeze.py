@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from harness.admin_fakes import AdminFakes
 from harness.errors import ExecuteError
 from harness.fake_vss import FakeVss, TraceEvent, in_order, keys
 from harness.qga import QGAClient
@@ -51,10 +52,11 @@ def require_vss_dll(repo: Path, build_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def fake(wine: WineSession, repo: Path, build_dir: Path) -> FakeVss:
+def fake(wine: WineSession, repo: Path, build_dir: Path, admin_fakes: AdminFakes) -> FakeVss:
+    """The fake coordinator, and our provider registered with regsvr32 (COM+ and IVssAdmin doubles)."""
     require_vss_dll(repo, build_dir)
     fake = FakeVss(wine, build_dir, name="freeze")
-    fake.install()
+    fake.install(admin_fakes)
     return fake
 
 
@@ -275,6 +277,26 @@ def test_fault(qga: QGAClient, fake: FakeVss, wine: WineSession, scenario: str, 
     fake.scenario("")
     assert qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S) >= 1
     qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S)
+
+
+def test_provider_unregistered(qga: QGAClient, fake: FakeVss, build_dir: Path,
+                               admin_fakes: AdminFakes) -> None:
+    """regsvr32 /u: VSS no longer finds our provider; freeze fails naming the volume, thawed."""
+    dll = build_dir / "qga-vss.dll"
+    mark = fake.mark()
+    fake.unregister_provider(dll, admin_fakes)
+    try:
+        error = execute_error(qga, "guest-fsfreeze-freeze")
+        assert error.desc.startswith("failed to add "), error.desc
+        assert "VSS_E_PROVIDER_NOT_REGISTERED" in error.desc, error.desc
+        assert_thawed_and_serving(qga, fake, mark)
+    finally:
+        fake.register_provider(dll, admin_fakes)
+    mark = fake.mark()
+    qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
+    qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S)
+    load = next(e for e in fake.events(mark) if e.key == "provider:CoCreateInstance")
+    assert load.args["source"] == "registered"      # found through IVssAdmin::RegisterProvider
 
 
 def test_hold_writes_window_exceeded(qga: QGAClient, fake: FakeVss) -> None:

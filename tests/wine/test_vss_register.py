@@ -307,3 +307,23 @@ def test_regsvr32_registers_and_unregisters(vss: Vss, admin_fakes: AdminFakes, i
     result = vss.regsvr32("/u")
     assert result.returncode == 0, result.err
     assert_unregistered(vss, admin_fakes.state())
+
+
+def test_agent_vss_install_and_uninstall(vss: Vss, admin_fakes: AdminFakes, install_dir: Path,
+                                         agent_exe: Path) -> None:
+    """qemu-ga.exe -s vss-install / vss-uninstall call the DLL's COMRegister / COMUnregister."""
+    exe = install_dir / "qemu-ga.exe"
+    shutil.copy(agent_exe, exe)
+    result = vss.wine.run([exe, "-s", "vss-install"], env=admin_fakes.env())
+    assert result.returncode == 0, result.out + result.err
+    assert_registered(vss, admin_fakes.state(), install_dir)
+
+    result = vss.wine.run([exe, "-s", "vss-install"], env=admin_fakes.env(fail="InstallComponent=0x80110425"))
+    assert result.returncode != 0
+    assert "cannot install component" in result.err and "(0x80110425)" in result.err, result.err
+    assert_unregistered(vss, admin_fakes.state())
+
+    assert vss.wine.run([exe, "-s", "vss-install"], env=admin_fakes.env()).returncode == 0
+    result = vss.wine.run([exe, "-s", "vss-uninstall"], env=admin_fakes.env())
+    assert result.returncode == 0, result.out + result.err
+    assert_unregistered(vss, admin_fakes.state())

@@ -137,6 +137,26 @@ static HRESULT provider_result(HRESULT hr)
     return VSS_E_UNEXPECTED_PROVIDER_ERROR;
 }
 
+/* Where VSS finds a provider's class: the registration IVssAdmin::RegisterProvider made.  Under
+ * Wine that is the store of the IVssAdmin test double (tests/fakes/admin/fake.h); without it, our
+ * provider id maps to our CLSID (tests that register only the COM class). */
+#define ADMIN_FAKE_PROVIDERS_W L"Software\\QgaWinTests\\Fakes\\Vss\\Providers"
+
+static const char *provider_class(const GUID *provider_id, CLSID *clsid)
+{
+    WCHAR key[128], id_text[40], class_text[40];
+    DWORD size = sizeof(class_text);
+
+    StringFromGUID2(provider_id, id_text, ARRAYSIZE(id_text));
+    _snwprintf(key, ARRAYSIZE(key), L"%ls\\%ls", ADMIN_FAKE_PROVIDERS_W, id_text);
+    key[ARRAYSIZE(key) - 1] = 0;
+    if (!RegGetValueW(HKEY_LOCAL_MACHINE, key, L"Class", RRF_RT_REG_SZ, NULL, class_text, &size) &&
+        SUCCEEDED(CLSIDFromString(class_text, clsid)))
+        return "registered";
+    *clsid = CLSID_QgaWinVssProvider;
+    return "built-in";
+}
+
 struct load_call
 {
     struct session *session;
@@ -148,11 +168,15 @@ static void load_on_thread(void *arg)
     struct load_call *call = arg;
     struct session *session = call->session;
     int64_t start = trace_now_us();
-    char args[128] = "\"clsid\": ";
+    const char *source;
+    char args[192] = "\"clsid\": ";
+    CLSID clsid;
     HRESULT hr;
 
-    json_append_guid(args, sizeof(args), &CLSID_QgaWinVssProvider);
-    hr = CoCreateInstance(&CLSID_QgaWinVssProvider, NULL, CLSCTX_INPROC_SERVER, &IID_IVssSoftwareSnapshotProvider,
+    source = provider_class(&QGA_VSS_PROVIDER_ID, &clsid);
+    json_append_guid(args, sizeof(args), &clsid);
+    snprintf(args + strlen(args), sizeof(args) - strlen(args), ", \"source\": \"%s\"", source);
+    hr = CoCreateInstance(&clsid, NULL, CLSCTX_INPROC_SERVER, &IID_IVssSoftwareSnapshotProvider,
                           (void **)&session->provider);
     trace_provider(session, "CoCreateInstance", hr, start, args);
     if (FAILED(hr))

@@ -15,19 +15,20 @@ from typing import Iterator
 import pytest
 
 from harness import tap
+from harness.admin_fakes import AdminFakes
 from harness.fake_vss import FakeVss
 from harness.wine import WineSession
 
 
 @pytest.fixture(scope="module")
-def fake_vss(wine: WineSession, repo: Path, build_dir: Path) -> Iterator[FakeVss]:
+def fake_vss(wine: WineSession, repo: Path, build_dir: Path, admin_fakes: AdminFakes) -> Iterator[FakeVss]:
     dll = build_dir / "qga-vss.dll"
     if not dll.is_file() and not (repo / "win" / "provider" / "module.mk").is_file():
         pytest.skip("qga-vss.dll is not part of this tree yet (win/provider/module.mk builds it)")
     if not dll.is_file():
         pytest.fail(f"{dll} is missing: build it with `make`", pytrace=False)
     fake = FakeVss(wine, build_dir, name="vss-programs")
-    fake.install()
+    fake.install(admin_fakes)
     yield fake
 
 
