@@ -399,6 +399,13 @@ class AgentProcess:
             self._client.close()
             self._client = None
 
+    def host_reconnect(self) -> None:
+        """The host goes away and comes back: close the client, hang the pty up (the agent's
+        pending I/O fails as ERROR_BROKEN_PIPE) and make a new one under the same COM name."""
+        self.disconnect()
+        self.port.hangup()
+        self.port.reopen()
+
     @property
     def pid(self) -> int:
         if self._process is None:
