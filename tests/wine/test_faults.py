@@ -130,7 +130,8 @@ def test_host_that_never_reads(faulty: AgentProcess, handle_tool: Path) -> None:
             time.sleep(0.01)
     deadline = time.monotonic() + WRITE_STALL_S + STALL_SLACK_S
     while "unable to write to channel" not in faulty.log_text()[log_start:]:
-        assert time.monotonic() < deadline, "the agent is still blocked writing:\n" + faulty.log_text()[-2000:]
+        assert time.monotonic() < deadline, \
+            "the agent is still blocked writing:\n" + faulty.log_text()[-2000:]
         time.sleep(0.1)
     stalled = time.monotonic() - started
     assert re.search(r"warning: unable to write to channel \S+ \(operation timed out\); reopening it",
@@ -213,7 +214,7 @@ def test_report_faults(build_dir: Path) -> None:
     """Figures for docs/reliability.md (runs last in this module)."""
     out = build_dir / "reliability"
     out.mkdir(exist_ok=True)
-    (out / "faults.json").write_text(json.dumps({"faults_survived": len(FAULTS_SURVIVED),
-                                                 "kinds": sorted(set(re.sub(r"\d+", "N", f)
-                                                                     for f in FAULTS_SURVIVED))}, indent=1) + "\n")
+    kinds = sorted(set(re.sub(r"\d+", "N", f) for f in FAULTS_SURVIVED))
+    figures = {"faults_survived": len(FAULTS_SURVIVED), "kinds": kinds}
+    (out / "faults.json").write_text(json.dumps(figures, indent=1) + "\n")
     assert FAULTS_SURVIVED
