@@ -71,7 +71,10 @@ def test_disconnect_mid_request_at_every_byte(faulty: AgentProcess, handle_tool:
     request = encode_request("guest-sync", {"id": 1}, id="old")
     before = faulty.handle_count(handle_tool)
     for cut in range(1, len(request)):
-        faulty.client.send_bytes(request[:cut])
+        # A complete sync in the same write: once it is answered, the agent has read the partial
+        # request behind it too (one write, one read), so the cut really is inside its parser.
+        assert faulty.client.execute_raw(encode_request("guest-sync", {"id": cut}) + request[:cut]) == \
+            [{"return": cut}]
         faulty.host_reconnect()
         client = faulty.client
         client.send_bytes(encode_request("guest-sync", {"id": 1000 + cut}))
@@ -203,6 +206,8 @@ def test_disconnect_during_freeze_and_thaw(freezable: AgentProcess, fake: FakeVs
     assert freezable.client.fsfreeze_status() == "frozen"
     mark = fake.mark()
     freezable.client.send_bytes(encode_request("guest-fsfreeze-thaw", id="lost too"))
+    # Hang up once the agent is thawing (bytes it has not read yet would go with the old pty).
+    fake.wait_call("provider:CommitSnapshots", since=mark, timeout=FREEZE_TIMEOUT_S)
     freezable.host_reconnect()
     fake.wait_call("requester:BackupComplete", since=mark, timeout=FREEZE_TIMEOUT_S)
     freezable.client.sync(timeout=RECONNECT_TIMEOUT_S)
