@@ -277,7 +277,8 @@ class LinuxWineProfile(Profile):
         # The guest re-exposes this directory if its tmpfs mounts would hide it (images/linux-wine/init).
         host_dir = self.manifest.resolve().parents[2]
         if " " in str(host_dir):
-            raise HarnessError(f"the build directory {host_dir} must not contain spaces (kernel command line)")
+            raise HarnessError(f"the build directory {host_dir} must not contain spaces "
+                               "(it goes on the kernel command line)")
         args = ["-kernel", str(info["kernel"]), "-initrd", str(info["initrd"]),
                 "-append", f"console=ttyS0 quiet panic=-1 qga.mode={self.mode} qga.hostdir={host_dir}"]
         if self.mode != "echo":
