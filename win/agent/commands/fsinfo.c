@@ -201,14 +201,14 @@ int cmd_guest_get_fsinfo(struct command_call *call)
         return call_win32_error(call, GetLastError(), "failed to find the first volume");
     if (!(list = json_array()))
     {
-        ret = call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        ret = QGA_ENOMEM;
         goto out;
     }
     for (;;)
     {
         if ((ret = add_volume(&index, volume_w, list)) < 0)
         {
-            ret = call_error(call, ret, qga_error_text(ret));
+            ret = ret;
             goto out;
         }
         if (!FindNextVolumeW(search, volume_w, ARRAYSIZE(volume_w)))

@@ -102,7 +102,7 @@ out:
     json_free(info);
     free(product);
     free(pretty);
-    return ret < 0 ? call_error(call, ret, qga_error_text(ret)) : 0;
+    return ret < 0 ? ret : 0;
 }
 
 int cmd_guest_get_host_name(struct command_call *call)
@@ -139,7 +139,7 @@ int cmd_guest_get_host_name(struct command_call *call)
     }
     if (!(result = json_object()) || json_object_set_string(result, "host-name", name) < 0)
     {
-        ret = call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        ret = QGA_ENOMEM;
         goto out;
     }
     call->result = result;
@@ -182,7 +182,7 @@ int cmd_guest_get_timezone(struct command_call *call)
     tz.StandardName[ARRAYSIZE(tz.StandardName) - 1] = 0;
     tz.DaylightName[ARRAYSIZE(tz.DaylightName) - 1] = 0;
     if (*zone_w && utf16_to_utf8(zone_w, &zone) == QGA_ENOMEM)
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        return QGA_ENOMEM;
 
     ret = QGA_ENOMEM;
     /* Member order of GuestTimezone: zone, offset (seconds east of UTC). */
@@ -196,7 +196,7 @@ int cmd_guest_get_timezone(struct command_call *call)
     }
     json_free(result);
     free(zone);
-    return ret < 0 ? call_error(call, ret, qga_error_text(ret)) : 0;
+    return ret < 0 ? ret : 0;
 }
 
 /* Active processor masks of every processor group.  *masks is malloc'd. */
@@ -272,7 +272,7 @@ int cmd_guest_get_vcpus(struct command_call *call)
     if (!(list = json_array()))
     {
         free(masks);
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        return QGA_ENOMEM;
     }
     ret = vcpus_from_group_masks(masks, count, list);
     free(masks);
