@@ -55,7 +55,7 @@ def wine_available() -> str | None:
     """None if wine and wineserver are on PATH, else what is missing (for a skip reason)."""
     missing = [tool for tool in ("wine", "wineserver") if shutil.which(tool) is None]
     if missing:
-        return f"{' and '.join(missing)} not installed (run `sudo toolchain/setup`)"
+        return f"{' and '.join(missing)} not installed (run ./toolchain/setup)"
     return None
 
 

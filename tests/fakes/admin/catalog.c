@@ -53,7 +53,7 @@ static ULONG WINAPI catalog_Release(ICOMAdminCatalog2 *iface)
     if (!refcount)
     {
         free(catalog);
-        fake_object_destroyed();
+        com_server_object_destroyed();
     }
     return refcount;
 }
@@ -827,7 +827,7 @@ HRESULT fake_catalog_create(REFIID riid, void **out)
     if (!(catalog = calloc(1, sizeof(*catalog)))) return E_OUTOFMEMORY;
     catalog->ICOMAdminCatalog2_iface.lpVtbl = &catalog_vtbl;
     catalog->refcount = 1;
-    fake_object_created();
+    com_server_object_created();
     hr = ICOMAdminCatalog2_QueryInterface(&catalog->ICOMAdminCatalog2_iface, riid, out);
     ICOMAdminCatalog2_Release(&catalog->ICOMAdminCatalog2_iface);
     return fake_finish("catalog", "CreateInstance.COMAdminCatalog", NULL, hr);

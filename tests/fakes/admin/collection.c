@@ -155,7 +155,7 @@ static ULONG WINAPI object_Release(ICatalogObject *iface)
     {
         for (i = 0; i < MAX_PROPERTIES; i++) VariantClear(&object->values[i]);
         free(object);
-        fake_object_destroyed();
+        com_server_object_destroyed();
     }
     return refcount;
 }
@@ -344,7 +344,7 @@ static struct catalog_object *object_new(enum fake_kind kind, const WCHAR *key)
     object->refcount = 1;
     object->kind = kind;
     wcsncpy(object->key, key, ARRAYSIZE(object->key) - 1);
-    fake_object_created();
+    com_server_object_created();
     return object;
 }
 
@@ -419,7 +419,7 @@ static ULONG WINAPI collection_Release(ICatalogCollection *iface)
         collection_clear(collection);
         free(collection->objects);
         free(collection);
-        fake_object_destroyed();
+        com_server_object_destroyed();
     }
     return refcount;
 }
@@ -946,7 +946,7 @@ HRESULT collection_create(enum fake_kind kind, const WCHAR *parent, const WCHAR 
         if (child) _snwprintf(collection->path, ARRAYSIZE(collection->path), L"%ls\\%ls", parent, child);
         else wcsncpy(collection->path, parent, ARRAYSIZE(collection->path) - 1);
     }
-    fake_object_created();
+    com_server_object_created();
     *out = &collection->ICatalogCollection_iface;
     return S_OK;
 }

@@ -30,10 +30,9 @@
 #define FAKE_APPS_W       FAKE_STORE_W L"\\Applications"
 #define FAKE_PROVIDERS_W  L"Software\\QgaWinTests\\Fakes\\Vss\\Providers"  /* HKLM */
 
+#include "com-server.h"
+
 /* main.c */
-HMODULE fake_module(void);
-void fake_object_created(void);
-void fake_object_destroyed(void);
 HRESULT fake_catalog_create(REFIID riid, void **out);
 HRESULT fake_vss_admin_create(REFIID riid, void **out);
 
