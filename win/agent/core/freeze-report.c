@@ -292,6 +292,13 @@ int freeze_report_to_json(const struct freeze_report *report, int64_t now_ns, st
         }
         ret |= json_object_set(object, "phases", array);
     }
+    else if (report->hook_count)
+    {
+        /* No freeze yet, but the thaw hooks of an interrupted one ran at start-up. */
+        array = json_array();
+        for (i = 0; i < report->hook_count; i++) ret |= json_array_append(array, hook_json(&report->hooks[i]));
+        ret |= json_object_set(object, "hooks", array);
+    }
     if (report->interrupted.present) ret |= json_object_set(object, "interrupted", interrupted_json(&report->interrupted));
     if (ret)
     {
