@@ -20,6 +20,7 @@ MODULES := $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
 include $(MODULES)
 
 .PHONY: all check help clean setup
+## all: build every artifact into build/ (the default target)
 all: $(ALL_TARGETS)
 
 ## check: build everything and run the unit, Wine and smoke tiers (< 10 minutes)

@@ -145,7 +145,7 @@ def trace_line(event: TraceEvent, start_us: int) -> str:
             f"{took:>9}  {json.dumps(args) if args else ''}").rstrip()
 
 
-def step_trace(fake: FakeVss) -> Callable[[QGAClient], None]:
+def step_trace(fake: FakeVss, kept: bool) -> Callable[[QGAClient], None]:
     """The fake VSS coordinator's record of the freeze and thaw: the VSS call order."""
     def run(qga: QGAClient) -> None:
         local = ("IVssAsync::", "IVssExamineWriterMetadata::", "IVssWMComponent::")
@@ -156,7 +156,10 @@ def step_trace(fake: FakeVss) -> Callable[[QGAClient], None]:
             return
         for event in shown:
             print(trace_line(event, shown[0].mono_us), flush=True)
-        note(f"{len(shown)} calls; full trace: {fake.trace_path}")
+        if kept:
+            note(f"{len(shown)} calls; full trace: {fake.trace_path}")
+        else:       # the prefix, and the trace in it, is deleted at exit
+            note(f"{len(shown)} calls; `python3 -m harness.demo --keep-prefix` keeps the full trace")
     return run
 
 
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                 fake.install()
                 env = fake.env
                 script.append(Step("the VSS calls of that freeze and thaw (fake coordinator's trace)",
-                                   step_trace(fake)))
+                                   step_trace(fake, options.keep_prefix)))
             else:
                 print("qga-vss.dll is not built: fsfreeze will report VSS unavailable", flush=True)
             with AgentProcess(session, exe, env=env, dll_overrides=options.dll_overrides) as agent:

@@ -1,53 +1,64 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""TAP output of the cross-built C test programs (tests/wine/com, Wine's ok() style).
+"""Run a cross-built C test program under Wine and check its TAP output (style.md section 8).
 
-parse_tap() reads "ok N - text" / "not ok N - text" lines and the "1..N" plan; a run is good when
-every line passed, the numbers run 1..N without gaps and the plan matches (a crash midway leaves
-no plan, or a short one).
+The programs print "ok N - text" / "not ok N - text", "# comments", and a plan "1..N" at the end.
+A test passes when the program exits 0, printed its plan, ran that many tests and none failed.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Mapping, Sequence
 
-_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*)$")
+from .wine import WineResult, WineSession
+
+TAP_TIMEOUT_S = 300.0
+_LINE = re.compile(r"^(not ok|ok) (\d+)\b ?-? ?(.*)$")
 _PLAN = re.compile(r"^1\.\.(\d+)$")
 
 
 @dataclass(frozen=True)
 class TapResult:
-    passed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
-    plan: int | None = None
-
-    @property
-    def complete(self) -> bool:
-        """The plan was printed and every announced check reported, in order."""
-        return self.plan is not None and self.numbers == list(range(1, self.plan + 1))
+    result: WineResult
+    passed: list[str]
+    failed: list[str]
+    planned: int | None
 
     @property
     def ok(self) -> bool:
-        return self.complete and not self.failed
+        return (self.result.returncode == 0 and not self.failed and self.planned is not None
+                and self.planned == len(self.passed) + len(self.failed) and self.planned > 0)
 
     def summary(self) -> str:
-        """For assertion messages: the failed lines, or what is missing."""
-        if self.failed:
-            return "\n".join(self.failed)
-        if self.plan is None:
-            return f"no plan after {len(self.numbers)} checks (did the program crash?)"
-        return f"plan 1..{self.plan} but checks {self.numbers[:3]}...{self.numbers[-3:]}"
+        """What a failing test prints: the failures, the plan, the exit code and stderr's tail."""
+        lines = [f"{' '.join(self.result.args)}: exit {self.result.returncode}, plan {self.planned}, "
+                 f"{len(self.passed)} passed, {len(self.failed)} failed"]
+        lines += [f"  not ok {line}" for line in self.failed]
+        if not self.ok:
+            lines.append("stdout:\n" + self.result.out[-4000:])
+            lines.append("stderr:\n" + self.result.err[-2000:])
+        return "\n".join(lines)
 
 
-def parse_tap(text: str) -> TapResult:
-    result = TapResult()
-    plan = None
-    for line in text.splitlines():
-        if match := _LINE.match(line.strip()):
-            target = result.passed if match.group(1) == "ok" else result.failed
-            target.append(f"{match.group(2)} - {match.group(3)}")
-            result.numbers.append(int(match.group(2)))
-        elif match := _PLAN.match(line.strip()):
-            plan = int(match.group(1))
-    return TapResult(result.passed, result.failed, result.numbers, plan)
+def parse(result: WineResult) -> TapResult:
+    passed: list[str] = []
+    failed: list[str] = []
+    planned: int | None = None
+    for line in result.out.splitlines():
+        line = line.strip()
+        match = _LINE.match(line)
+        if match:
+            (passed if match.group(1) == "ok" else failed).append(f"{match.group(2)} {match.group(3)}")
+            continue
+        plan = _PLAN.match(line)
+        if plan:
+            planned = int(plan.group(1))
+    return TapResult(result, passed, failed, planned)
+
+
+def run(session: WineSession, program: str | os.PathLike[str], args: Sequence[str] = (), *,
+        env: Mapping[str, str] | None = None, timeout: float = TAP_TIMEOUT_S) -> TapResult:
+    """Run program under Wine and parse its TAP output."""
+    return parse(session.run([program, *args], env=env, timeout=timeout))

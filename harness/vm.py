@@ -274,8 +274,13 @@ class LinuxWineProfile(Profile):
     def args(self, run_dir: Path) -> list[str]:
         info = self.load()
         share_opts = "security_model=none,multidevs=remap"
+        # The guest re-exposes this directory if its tmpfs mounts would hide it (images/linux-wine/init).
+        host_dir = self.manifest.resolve().parents[2]
+        if " " in str(host_dir):
+            raise HarnessError(f"the build directory {host_dir} must not contain spaces "
+                               "(it goes on the kernel command line)")
         args = ["-kernel", str(info["kernel"]), "-initrd", str(info["initrd"]),
-                "-append", f"console=ttyS0 quiet panic=-1 qga.mode={self.mode}"]
+                "-append", f"console=ttyS0 quiet panic=-1 qga.mode={self.mode} qga.hostdir={host_dir}"]
         if self.mode != "echo":
             # multidevs=remap: without it the host's /proc and /sys collide in 9p's inode space.
             args += ["-virtfs", f"local,path=/,mount_tag=hostroot,readonly=on,{share_opts}",

@@ -55,7 +55,7 @@ def wine_available() -> str | None:
     """None if wine and wineserver are on PATH, else what is missing (for a skip reason)."""
     missing = [tool for tool in ("wine", "wineserver") if shutil.which(tool) is None]
     if missing:
-        return f"{' and '.join(missing)} not installed (run `sudo toolchain/setup`)"
+        return f"{' and '.join(missing)} not installed (run ./toolchain/setup)"
     return None
 
 
@@ -399,6 +399,13 @@ class AgentProcess:
             self._client.close()
             self._client = None
 
+    def host_reconnect(self) -> None:
+        """The host goes away and comes back: close the client, hang the pty up (the agent's
+        pending I/O fails as ERROR_BROKEN_PIPE) and make a new one under the same COM name."""
+        self.disconnect()
+        self.port.hangup()
+        self.port.reopen()
+
     @property
     def pid(self) -> int:
         if self._process is None:
@@ -441,6 +448,28 @@ class AgentProcess:
                 if time.monotonic() >= deadline:
                     raise DeadlineError(f"agent did not answer guest-sync-delimited on {self.port.name}; "
                                         f"log:\n{self.log_text()}") from None
+
+    def rss_kib(self) -> int:
+        """Resident memory of the agent's process now, in KiB (Linux's view of the Wine process)."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError as exc:
+            raise HarnessError(f"cannot read the agent's memory: {exc}") from exc
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise HarnessError(f"no VmRSS for pid {self.pid}")
+
+    def handle_count(self, tool: str | os.PathLike[str]) -> int:
+        """Windows handles the agent holds, counted by tests/wine/tools/handle-count.c (Wine 8's
+        GetProcessHandleCount is a stub).  The tool finds processes by image name, so the agent's
+        exe name must be unique in the session (tests that count copy it under a name of their own)."""
+        result = self.session.run([tool, self.exe.name]).check()
+        counts = [int(line.split()[1]) for line in result.out.splitlines()
+                  if len(line.split()) == 2 and all(part.isdigit() for part in line.split())]
+        if len(counts) != 1:
+            raise HarnessError(f"expected one {self.exe.name} process, handle-count says {result.out!r}")
+        return counts[0]
 
     def log_text(self) -> str:
         """What the agent printed so far (stdout and stderr), CRLF turned into LF."""

@@ -6,7 +6,7 @@ IMAGE_SCRIPTS := images/linux-wine/init images/linux-wine/agent.sh images/window
 
 .PHONY: check-ci
 ## check-ci: .gitlab-ci.yml structure, autounattend.xml, image scripts (sh -n, shellcheck), build.py lint
-check-ci:
+check-ci: all
 	$(Q)for f in $(IMAGE_SCRIPTS); do sh -n $$f || exit 1; done
 	$(Q)$(if $(SHELLCHECK),$(SHELLCHECK) -s sh $(IMAGE_SCRIPTS),echo "check-ci: shellcheck not installed, skipped")
 	$(Q)$(MYPY) images/linux-wine

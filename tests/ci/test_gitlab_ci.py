@@ -99,3 +99,17 @@ def test_scripts_use_documented_make_targets(config: dict[str, Any]) -> None:
         for line in resolved(config, job).get("script", []):
             for target in re.findall(r"\bmake(?:\s+-\S+)*\s+([a-z][\w-]*)", line):
                 assert target in targets, f"{name}: `make {target}` is not a documented target"
+
+
+def test_artifacts_are_what_make_builds(config: dict[str, Any]) -> None:
+    """Each artifact path of the build job matches a file `make` produced (check-ci runs after all)."""
+    build_dir = ROOT / "build"
+    if not (build_dir / "qemu-ga.exe").is_file():
+        pytest.fail("build/qemu-ga.exe is missing: run `make` first (make check-ci does)")
+    for name, job in jobs(config).items():
+        if MR_RULE not in rule_ifs(job) or "artifacts" not in job:
+            continue
+        for pattern in resolved(config, job)["artifacts"].get("paths", []):
+            if pattern.endswith("/"):
+                continue                      # a directory of logs, present only after failures
+            assert list(ROOT.glob(pattern)), f"{name}: artifact {pattern} matches nothing after make"

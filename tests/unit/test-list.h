@@ -49,6 +49,7 @@
     X(protocol_ping_logs) \
     X(protocol_guest_info) \
     X(protocol_resync_after_garbage) \
+    X(protocol_table_matches_qemu_ga_windows) \
     X(keyfile_reads_groups_and_keys) \
     X(keyfile_trims_blanks_around_key_and_value) \
     X(keyfile_accepts_crlf_and_bom) \

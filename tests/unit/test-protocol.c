@@ -115,3 +115,45 @@ TEST(protocol_resync_after_garbage)
     CHECK_MEM(got, len, want, sizeof(want) - 1);
     free(got);
 }
+
+/* The real table against qemu-ga's Windows build (qga-reference.md §1, §2, §8): the 36 commands
+ * it registers, the freeze allow-list and the 'success-response': false commands, exactly. */
+TEST(protocol_table_matches_qemu_ga_windows)
+{
+    static const char *const windows_commands[] = {
+        "guest-exec", "guest-exec-status", "guest-file-close", "guest-file-flush", "guest-file-open",
+        "guest-file-read", "guest-file-seek", "guest-file-write", "guest-fsfreeze-freeze",
+        "guest-fsfreeze-freeze-list", "guest-fsfreeze-status", "guest-fsfreeze-thaw", "guest-fstrim",
+        "guest-get-devices", "guest-get-disks", "guest-get-fsinfo", "guest-get-host-name", "guest-get-load",
+        "guest-get-osinfo", "guest-get-time", "guest-get-timezone", "guest-get-users", "guest-get-vcpus",
+        "guest-info", "guest-network-get-interfaces", "guest-ping", "guest-set-time",
+        "guest-set-user-password", "guest-shutdown", "guest-ssh-add-authorized-keys",
+        "guest-ssh-get-authorized-keys", "guest-ssh-remove-authorized-keys", "guest-suspend-disk",
+        "guest-suspend-ram", "guest-sync", "guest-sync-delimited",
+    };
+    static const char frozen_allowed[] = " guest-ping guest-info guest-sync guest-sync-delimited "
+                                         "guest-fsfreeze-status guest-fsfreeze-thaw ";
+    static const char no_success_reply[] = " guest-shutdown guest-suspend-disk guest-suspend-ram ";
+    size_t i, frozen = 0, silent = 0;
+    char word[64];
+
+    CHECK_UINT(command_table_len, sizeof(windows_commands) / sizeof(windows_commands[0]));
+    for (i = 0; i < command_table_len && i < sizeof(windows_commands) / sizeof(windows_commands[0]); i++)
+    {
+        const struct command *command = &command_table[i];
+        bool want_frozen, want_silent;
+
+        CHECK_STR(command->name, windows_commands[i]);
+        snprintf(word, sizeof(word), " %s ", command->name);
+        want_frozen = strstr(frozen_allowed, word) != NULL;
+        want_silent = strstr(no_success_reply, word) != NULL;
+        frozen += want_frozen;
+        silent += want_silent;
+        if (!!(command->flags & CMD_ALLOWED_FROZEN) != want_frozen)
+            CHECK_STR(command->name, want_frozen ? "(allowed while frozen)" : "(refused while frozen)");
+        if (!!(command->flags & CMD_NO_SUCCESS_REPLY) != want_silent)
+            CHECK_STR(command->name, want_silent ? "(no success reply)" : "(success reply)");
+    }
+    CHECK_UINT(frozen, 6);
+    CHECK_UINT(silent, 3);
+}

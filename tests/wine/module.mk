@@ -4,6 +4,7 @@
 # Test programs and doubles (TEST_ARTIFACTS, appended by any module.mk, whatever its include order).
 .PHONY: check-wine test-artifacts
 .SECONDEXPANSION:
+## test-artifacts: build the test programs and doubles the Wine tier runs (check-wine builds them)
 test-artifacts: $$(TEST_ARTIFACTS)
 
 ## check-wine: pytest under Wine against the real qemu-ga.exe (and qga-vss.dll)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from harness import tap
 from harness.admin_fakes import AdminFakes
-from harness.tap import parse_tap
 from harness.wine import WineSession
 
 
@@ -31,10 +31,9 @@ def test_doubles_enforce_the_contract(wine: WineSession, admin_fakes: AdminFakes
     admin_fakes.reset()
     admin_fakes.clear_trace()
 
-    result = wine.run([exe, wine.windows_path(directory / "qga-vss.dll")], env=admin_fakes.env(), timeout=120)
-    tap = parse_tap(result.out)
-    assert tap.ok, tap.summary() + "\n" + result.err
-    assert result.returncode == 0, result.err
+    dll = wine.windows_path(directory / "qga-vss.dll")
+    result = tap.run(wine, exe, [dll], env=admin_fakes.env(), timeout=120)
+    assert result.ok, result.summary()
     # The refusals are in the trace with the reason the double gave.
     notes = [call.args["note"] for call in admin_fakes.calls() if "note" in call.args]
     assert any("is already installed in application" in note for note in notes), notes

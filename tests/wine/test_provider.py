@@ -13,8 +13,8 @@ from typing import Iterator
 
 import pytest
 
+from harness import tap
 from harness.admin_fakes import AdminFakes
-from harness.tap import parse_tap
 from harness.wine import WineSession
 
 
@@ -35,13 +35,11 @@ def test_provider_through_com(wine: WineSession, registered_dll: Path, build_dir
     exe = build_dir / "tests" / "test-provider.exe"
     if not exe.is_file():
         pytest.fail(f"{exe} is missing: `make check-wine` builds it", pytrace=False)
-    result = wine.run([exe], timeout=120)
-    tap = parse_tap(result.out)
-    assert tap.ok, tap.summary() + "\n" + result.err
-    assert len(tap.passed) > 50
-    assert result.returncode == 0, result.err
+    result = tap.run(wine, exe, timeout=120)
+    assert result.ok, result.summary()
+    assert len(result.passed) > 50
     # The parts the program checks, named, so a silently skipped part fails here.
-    names = {line.split(" - ", 1)[1].split(":", 1)[0] for line in tap.passed}
+    names = {line.split(" ", 1)[1].split(":", 1)[0] for line in result.passed}
     assert {"test_create", "test_query_interface", "test_class_factory", "test_volumes", "test_snapshots",
             "test_commit_thaw", "test_commit_timeout", "test_notifications", "test_type_library"} <= names
 

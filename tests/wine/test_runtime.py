@@ -23,6 +23,7 @@ from harness.protocol import encode_request
 from harness.wine import AgentProcess, WineResult, WineSession
 
 from conftest import StartAgent
+from qga_reference import WINDOWS_COMMANDS
 
 REPO = Path(__file__).resolve().parents[2]
 VERSION = (REPO / "VERSION").read_text().strip()
@@ -124,8 +125,9 @@ def test_unknown_service_command(wine: WineSession, exe: Path) -> None:
 def test_rpc_list(wine: WineSession, exe: Path, args: list[str]) -> None:
     result = run(wine, exe, *args).check()
     names = result.out.splitlines()
-    assert {"guest-info", "guest-ping", "guest-sync", "guest-sync-delimited"} <= set(names)
+    assert set(names) == WINDOWS_COMMANDS, set(names) ^ WINDOWS_COMMANDS
     assert names == sorted(names)
+    assert result.err == ""
 
 
 @pytest.mark.parametrize(("method", "message"), [

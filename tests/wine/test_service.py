@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from harness.services import service_config, wait_service_state
 from harness.wine import AgentProcess, ComPort, WineResult, WineSession
 
 from conftest import StartAgent
@@ -51,33 +51,14 @@ def run(wine: WineSession, *args: str, timeout: float = 30.0) -> WineResult:
     return wine.run(list(args), env={"QGA_CONF": ""}, cwd=wine.prefix / "drive_c", timeout=timeout)
 
 
-def service_config(wine: WineSession) -> dict[str, str]:
-    """The service's configuration: {"ImagePath", "Start", "ObjectName", "DisplayName", "Type"}."""
-    qc = run(wine, "sc", "qc", SERVICE)
-    if qc.returncode == 0 and "BINARY_PATH_NAME" in qc.out:
-        fields = dict(re.findall(r"^\s*(\w+)\s*:\s*(.*?)\s*$", qc.out, re.M))
-        return {"ImagePath": fields["BINARY_PATH_NAME"], "Start": fields["START_TYPE"].split()[0],
-                "ObjectName": fields["SERVICE_START_NAME"], "DisplayName": fields["DISPLAY_NAME"],
-                "Type": fields["TYPE"].split()[0]}
-    query = run(wine, "reg", "query", SERVICE_KEY).check()
-    values = dict(re.findall(r"^\s+(\S+)\s+REG_\w+\s+(.*?)\s*$", query.out, re.M))
-    return {"ImagePath": values["ImagePath"], "Start": str(int(values["Start"], 16)),
-            "ObjectName": values["ObjectName"], "DisplayName": values["DisplayName"],
-            "Type": str(int(values["Type"], 16))}
-
-
-def service_state(wine: WineSession) -> str:
-    out = run(wine, "sc", "query", SERVICE).out
-    match = re.search(r"STATE\s*:\s*\d+\s+(\w+)", out)
-    return match.group(1) if match else out
+def config_of(wine: WineSession) -> dict[str, str]:
+    config = service_config(wine, SERVICE)
+    assert config is not None, f"service {SERVICE} is not installed"
+    return config
 
 
 def wait_state(wine: WineSession, state: str) -> None:
-    deadline = time.monotonic() + STATE_TIMEOUT_S
-    while (current := service_state(wine)) != state:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"service is {current}, not {state}")
-        time.sleep(0.1)
+    wait_service_state(wine, SERVICE, state, STATE_TIMEOUT_S)
 
 
 def install(wine: WineSession, exe: str, *args: str) -> WineResult:
@@ -93,7 +74,7 @@ def test_install_writes_a_quoted_command_line(wine: WineSession, service_exe: st
                      "--block-rpcs=guest-exec")
     assert result.out in ("Service was installed successfully.\n", "Service was updated successfully.\n")
     assert "qga-vss.dll is not installed" in result.err
-    config = service_config(wine)
+    config = config_of(wine)
     # Every argument given, paths made absolute (the service runs in system32), and quoted where
     # needed: a trailing backslash inside quotes is doubled so the quote stays a quote.
     assert config["ImagePath"] == (f'"{EXE}" -d --retry-path -m isa-serial -p {port.name} '
@@ -165,7 +146,7 @@ def test_install_again_updates_the_service(wine: WineSession, service_exe: str) 
     install(wine, service_exe, "-m", "isa-serial", "-p", "COM41")
     result = install(wine, service_exe, "-p", "COM42")
     assert result.out == "Service was updated successfully.\n"
-    assert service_config(wine)["ImagePath"] == f'"{EXE}" -d --retry-path -p COM42'
+    assert config_of(wine)["ImagePath"] == f'"{EXE}" -d --retry-path -p COM42'
 
 
 def test_uninstall_stops_and_removes(wine: WineSession, service_exe: str) -> None:

@@ -20,7 +20,7 @@ static inline struct empty_enum *impl_from_IVssEnumObject(IVssEnumObject *iface)
 static void empty_enum_destroy(struct empty_enum *object)
 {
     free(object);
-    dll_object_destroyed();
+    com_server_object_destroyed();
 }
 
 static HRESULT WINAPI empty_enum_QueryInterface(IVssEnumObject *iface, REFIID riid, void **out)
@@ -108,7 +108,7 @@ HRESULT empty_enum_create(REFIID riid, void **out)
     if (!(object = calloc(1, sizeof(*object)))) return E_OUTOFMEMORY;
     object->IVssEnumObject_iface.lpVtbl = &empty_enum_vtbl;
     object->refcount = 1;
-    dll_object_created();
+    com_server_object_created();
 
     hr = IVssEnumObject_QueryInterface(&object->IVssEnumObject_iface, riid, out);
     IVssEnumObject_Release(&object->IVssEnumObject_iface);

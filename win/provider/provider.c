@@ -65,7 +65,7 @@ static void provider_destroy(struct provider *provider)
     snapshots_clear(provider);
     free(provider->snapshots);
     free(provider);
-    dll_object_destroyed();
+    com_server_object_destroyed();
 }
 
 /* Opens one of the requester's named events; NULL if it does not exist. */
@@ -536,7 +536,7 @@ HRESULT provider_create(REFIID riid, void **out)
     provider->refcount = 1;
     InitializeSRWLock(&provider->lock);
     provider->state = VSS_SS_UNKNOWN;
-    dll_object_created();
+    com_server_object_created();
 
     /* The QueryInterface takes its own reference; the Release drops ours, so a failed
      * QueryInterface frees the object. */

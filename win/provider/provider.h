@@ -12,12 +12,8 @@
 #include <vsprov.h>
 #include <stdbool.h>
 
-/* main.c: the module and its live-object count, which DllCanUnloadNow reads.  Every COM object
- * of the DLL calls dll_object_created() in its constructor and dll_object_destroyed() in its
- * destructor.  Thread-safe. */
-HMODULE dll_module(void);
-void dll_object_created(void);
-void dll_object_destroyed(void);
+/* The module handle and live-object count (DllCanUnloadNow) are com-server.h's. */
+#include "com-server.h"
 
 /* provider.c: creates the provider object and returns the interface riid on it in *out (one
  * reference, owned by the caller).  *out is NULL on failure (E_NOINTERFACE, E_OUTOFMEMORY). */

@@ -180,7 +180,7 @@ HRESULT class_register(void)
     static const WCHAR progid_key[] = L"CLSID\\" QGA_VSS_PROVIDER_CLSID_STR_W L"\\ProgID";
     static const WCHAR progid_clsid_key[] = QGA_VSS_PROGID_W L"\\CLSID";
     WCHAR path[MAX_PATH];
-    DWORD len = GetModuleFileNameW(dll_module(), path, ARRAYSIZE(path));
+    DWORD len = GetModuleFileNameW(com_server_module(), path, ARRAYSIZE(path));
     LSTATUS status;
 
     TRACE(".");
@@ -424,7 +424,7 @@ static HRESULT open_vss_admin(struct registration *reg)
 
 static HRESULT find_paths(struct registration *reg)
 {
-    DWORD len = GetModuleFileNameW(dll_module(), reg->dll_path, ARRAYSIZE(reg->dll_path));
+    DWORD len = GetModuleFileNameW(com_server_module(), reg->dll_path, ARRAYSIZE(reg->dll_path));
     WCHAR *slash;
 
     if (!len || len >= ARRAYSIZE(reg->dll_path))

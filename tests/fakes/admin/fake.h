@@ -30,12 +30,23 @@
 #define FAKE_APPS_W       FAKE_STORE_W L"\\Applications"
 #define FAKE_PROVIDERS_W  L"Software\\QgaWinTests\\Fakes\\Vss\\Providers"  /* HKLM */
 
+#include "com-server.h"
+
 /* main.c */
-HMODULE fake_module(void);
-void fake_object_created(void);
-void fake_object_destroyed(void);
 HRESULT fake_catalog_create(REFIID riid, void **out);
 HRESULT fake_vss_admin_create(REFIID riid, void **out);
+
+/* collection.c: the catalog's collections.  parent: the parent object's store key (FAKE_APPS_W
+ * for Applications); child: the subkey of parent that holds the objects, or NULL when they live in
+ * parent itself (UsersInRole) or for Applications. */
+enum fake_kind
+{
+    FAKE_APPLICATIONS,
+    FAKE_ROLES,
+    FAKE_USERS,
+};
+HRESULT collection_create(enum fake_kind kind, const WCHAR *parent, const WCHAR *child,
+                          ICatalogCollection **out);
 
 /* json.c: a growing UTF-8 buffer for JSON text.  On allocation failure the text is dropped and
  * the result is "null". */
@@ -67,6 +78,8 @@ void json_append(struct json *json, const char *data, size_t len);   /* raw byte
 HRESULT fake_fault(const char *call);
 /* Appends {"pid":..,"object":..,"call":..,"args":<args>,"hr":"0x..."} (args may be NULL). */
 void fake_trace(const char *object, const char *call, struct json *args, HRESULT hr);
+/* Ends args (an open JSON object, or NULL), traces the call with hr, frees args; returns hr. */
+HRESULT fake_finish(const char *object, const char *call, struct json *args, HRESULT hr);
 /* A failure noted in the trace as "note" (why the double refused a call) and on stderr. */
 void fake_note(const char *object, const char *call, const char *fmt, ...)
     __attribute__((format(gnu_printf, 3, 4)));

@@ -1,129 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* qga-fake-admin.dll: class factories for the COM+ catalog and VSS coordinator doubles, their
+/* qga-fake-admin.dll: the classes of the COM+ catalog and VSS coordinator doubles, their
  * registration under the real CLSIDs (regsvr32), and FakeDumpState for tests (fake.h). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fake.h"
 
-static HMODULE module;
-static LONG object_count, lock_count;
-
-HMODULE fake_module(void)
+static struct com_class classes[] =
 {
-    return module;
-}
-
-void fake_object_created(void)
-{
-    InterlockedIncrement(&object_count);
-}
-
-void fake_object_destroyed(void)
-{
-    InterlockedDecrement(&object_count);
-}
-
-struct factory
-{
-    IClassFactory IClassFactory_iface;
-    HRESULT (*create)(REFIID riid, void **out);
+    COM_CLASS(&CLSID_COMAdminCatalog, fake_catalog_create),
+    COM_CLASS(&CLSID_VSSCoordinator, fake_vss_admin_create),
 };
 
-static inline struct factory *impl_from_IClassFactory(IClassFactory *iface)
-{
-    return CONTAINING_RECORD(iface, struct factory, IClassFactory_iface);
-}
-
-static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **out)
-{
-    if (!out) return E_POINTER;
-    if (!IsEqualIID(riid, &IID_IUnknown) && !IsEqualIID(riid, &IID_IClassFactory))
-    {
-        *out = NULL;
-        return E_NOINTERFACE;
-    }
-    *out = iface;
-    return S_OK;
-}
-
-static ULONG WINAPI factory_AddRef(IClassFactory *iface)
-{
-    (void)iface;
-    return 2;
-}
-
-static ULONG WINAPI factory_Release(IClassFactory *iface)
-{
-    (void)iface;
-    return 1;
-}
-
-static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **out)
-{
-    struct factory *factory = impl_from_IClassFactory(iface);
-
-    if (!out) return E_POINTER;
-    *out = NULL;
-    if (outer) return CLASS_E_NOAGGREGATION;
-    return factory->create(riid, out);
-}
-
-static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
-{
-    (void)iface;
-    if (lock) InterlockedIncrement(&lock_count);
-    else InterlockedDecrement(&lock_count);
-    return S_OK;
-}
-
-static const IClassFactoryVtbl factory_vtbl =
-{
-    factory_QueryInterface,
-    factory_AddRef,
-    factory_Release,
-    factory_CreateInstance,
-    factory_LockServer,
-};
-
-static struct factory catalog_factory = { { &factory_vtbl }, fake_catalog_create };
-static struct factory vss_admin_factory = { { &factory_vtbl }, fake_vss_admin_create };
-
-BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved);
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out);
 HRESULT WINAPI DllCanUnloadNow(void);
 HRESULT WINAPI DllRegisterServer(void);
 HRESULT WINAPI DllUnregisterServer(void);
 void CALLBACK FakeDumpState(HWND window, HINSTANCE instance, LPSTR command_line, int show);
 
-BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
-{
-    (void)reserved;
-    if (reason == DLL_PROCESS_ATTACH)
-    {
-        module = instance;
-        DisableThreadLibraryCalls(instance);
-    }
-    return TRUE;
-}
-
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID riid, void **out)
 {
-    if (!out) return E_POINTER;
-    *out = NULL;
-    if (IsEqualCLSID(clsid, &CLSID_COMAdminCatalog))
-        return IClassFactory_QueryInterface(&catalog_factory.IClassFactory_iface, riid, out);
-    if (IsEqualCLSID(clsid, &CLSID_VSSCoordinator))
-        return IClassFactory_QueryInterface(&vss_admin_factory.IClassFactory_iface, riid, out);
-    return CLASS_E_CLASSNOTAVAILABLE;
+    return com_server_get_class_object(classes, ARRAYSIZE(classes), clsid, riid, out);
 }
 
 HRESULT WINAPI DllCanUnloadNow(void)
 {
-    return object_count || lock_count ? S_FALSE : S_OK;
+    return com_server_can_unload();
 }
-
-static const CLSID *const classes[] = { &CLSID_COMAdminCatalog, &CLSID_VSSCoordinator };
 
 /* In-proc, both threading models: Wine has neither server, so the real CLSIDs are free
  * (wine-notes.md §5); CLSCTX_LOCAL_SERVER callers would still fail, as they should notice. */
@@ -133,10 +36,10 @@ HRESULT WINAPI DllRegisterServer(void)
     LSTATUS status = ERROR_SUCCESS;
     size_t i;
 
-    if (!GetModuleFileNameW(module, path, ARRAYSIZE(path))) return HRESULT_FROM_WIN32(GetLastError());
+    if (!GetModuleFileNameW(com_server_module(), path, ARRAYSIZE(path))) return HRESULT_FROM_WIN32(GetLastError());
     for (i = 0; i < ARRAYSIZE(classes) && !status; i++)
     {
-        guid_to_string(classes[i], clsid);
+        guid_to_string(classes[i].clsid, clsid);
         _snwprintf(key, ARRAYSIZE(key), L"CLSID\\%ls\\InprocServer32", clsid);
         status = RegSetKeyValueW(HKEY_CLASSES_ROOT, key, NULL, REG_SZ, path,
                                  (DWORD)((wcslen(path) + 1) * sizeof(WCHAR)));
@@ -154,7 +57,7 @@ HRESULT WINAPI DllUnregisterServer(void)
 
     for (i = 0; i < ARRAYSIZE(classes); i++)
     {
-        guid_to_string(classes[i], clsid);
+        guid_to_string(classes[i].clsid, clsid);
         _snwprintf(key, ARRAYSIZE(key), L"CLSID\\%ls", clsid);
         RegDeleteTreeW(HKEY_CLASSES_ROOT, key);
         RegDeleteKeyW(HKEY_CLASSES_ROOT, key);

@@ -142,3 +142,11 @@ void fake_note(const char *object, const char *call, const char *fmt, ...)
     json_free(&args);
     fprintf(stderr, "fake %s.%s: %s\n", object, call, message);
 }
+
+HRESULT fake_finish(const char *object, const char *call, struct json *args, HRESULT hr)
+{
+    if (args) json_end(args, '}');
+    fake_trace(object, call, args, hr);
+    if (args) json_free(args);
+    return hr;
+}

@@ -55,7 +55,7 @@ static ULONG WINAPI vss_admin_Release(IVssAdmin *iface)
     if (!refcount)
     {
         free(admin);
-        fake_object_destroyed();
+        com_server_object_destroyed();
     }
     return refcount;
 }
@@ -165,7 +165,7 @@ HRESULT fake_vss_admin_create(REFIID riid, void **out)
     if (!(admin = calloc(1, sizeof(*admin)))) return E_OUTOFMEMORY;
     admin->IVssAdmin_iface.lpVtbl = &vss_admin_vtbl;
     admin->refcount = 1;
-    fake_object_created();
+    com_server_object_created();
     hr = IVssAdmin_QueryInterface(&admin->IVssAdmin_iface, riid, out);
     IVssAdmin_Release(&admin->IVssAdmin_iface);
     return finish("CreateInstance.VSSCoordinator", NULL, hr);

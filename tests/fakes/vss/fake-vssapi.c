@@ -17,22 +17,9 @@
 
 #include "fake-vss.h"
 #include "fake-vssapi.h"
+#include "com-server.h"   /* DllMain and the module handle */
 
-static HMODULE module;
-
-BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved);
 int WINAPI FakeVssMarker(void);
-
-BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
-{
-    (void)reserved;
-    if (reason == DLL_PROCESS_ATTACH)
-    {
-        module = instance;
-        DisableThreadLibraryCalls(instance);
-    }
-    return TRUE;
-}
 
 /* ---- the connection ---- */
 
@@ -111,7 +98,7 @@ static HRESULT start_service(void)
     HANDLE ready, handles[2];
     DWORD ret;
 
-    if (!GetModuleFileNameW(module, path, MAX_PATH - 32) || !(slash = wcsrchr(path, L'\\'))) return E_FAIL;
+    if (!GetModuleFileNameW(com_server_module(), path, MAX_PATH - 32) || !(slash = wcsrchr(path, L'\\'))) return E_FAIL;
     wcscpy(slash + 1, FAKE_VSS_SERVICE_EXE_W);
     _snwprintf(ready_name, ARRAYSIZE(ready_name), L"%ls-%lu-%llu", FAKE_VSS_READY_EVENT_W,
                (unsigned long)GetCurrentProcessId(), (unsigned long long)GetTickCount64());

@@ -16,7 +16,9 @@ $(FAKE_VSS_OBJS): WIN_CFLAGS += -U_WIN32_WINNT -D_WIN32_WINNT=0x0602
 FAKE_VSS_BINS := $(FAKE_VSS_OUT)/vssapi.dll $(FAKE_VSS_OUT)/fake-vss-service.exe $(FAKE_VSS_OUT)/test-fake-vss.exe
 ALL_TARGETS += $(FAKE_VSS_BINS)
 
-$(FAKE_VSS_OUT)/vssapi.dll: $(patsubst %.c,$(B)/win/%.o,$(FAKE_VSSAPI_SRCS)) tests/fakes/vss/fake-vssapi.def
+# DllMain and the module handle: win/common/com-server.c (built with the DLL's usual flags).
+$(FAKE_VSS_OUT)/vssapi.dll: $(patsubst %.c,$(B)/win/%.o,$(FAKE_VSSAPI_SRCS)) $(B)/win/win/common/com-server.o \
+                            $(B)/win/win/common/trace.o tests/fakes/vss/fake-vssapi.def
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $(filter %.o,$^) tests/fakes/vss/fake-vssapi.def $(WIN_DLL_LDFLAGS) $(FAKE_VSS_LIBS)

@@ -73,6 +73,7 @@ int state_dir_create(const char *dir, char **error)
 {
     SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, FALSE };
     WCHAR *dir_w = NULL;
+    bool existed;
     size_t len;
     int ret;
 
@@ -81,8 +82,17 @@ int state_dir_create(const char *dir, char **error)
     len = wcslen(dir_w);
     while (len > 3 && (dir_w[len - 1] == L'\\' || dir_w[len - 1] == L'/')) dir_w[--len] = 0;
     if ((ret = security_admin_only(&sa.lpSecurityDescriptor)) < 0) goto out;
+    existed = GetFileAttributesW(dir_w) != INVALID_FILE_ATTRIBUTES;
     if (create_dirs(dir_w, &sa) < 0)
         ret = make_error(error, "unable to create state directory", dir, GetLastError());
+    else if (existed && !security_is_admin_only(dir_w))
+        /* Any user may create a folder in %ProgramData%: one made before the agent's first start
+         * keeps its ACL, and whoever can write there can plant files (or links) that SYSTEM then
+         * writes through.  Not changed behind the administrator's back, but said. */
+        platform_log(LOG_WARNING, "state directory '%s' grants access to others than SYSTEM and "
+                     "Administrators; restrict it (icacls \"%s\" /inheritance:r /grant:r "
+                     "SYSTEM:(OI)(CI)F Administrators:(OI)(CI)F) or remove it and let the agent create it",
+                     dir, dir);
 out:
     LocalFree(sa.lpSecurityDescriptor);
     free(dir_w);

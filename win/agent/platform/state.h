@@ -18,7 +18,8 @@
 char *state_default_dir(void);
 
 /* Create the directory and its parents; a directory we create gets an ACL for SYSTEM and
- * Administrators only (an existing one is left as the administrator set it).
+ * Administrators only (an existing one is left as the administrator set it, with a warning
+ * logged when it grants anything to anyone else).
  * Returns 0 or a negative QGA_E*; *error (malloc'd) describes a failure. */
 int state_dir_create(const char *dir, char **error);
 
