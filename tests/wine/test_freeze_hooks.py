@@ -527,7 +527,9 @@ def test_auto_thaw_runs_the_thaw_hooks_and_is_reported(bed: HookBed, agents: lis
     qga.execute(EXT + "fsfreeze-freeze", {"hold-timeout": 1}, timeout=FREEZE_TIMEOUT_S)
     wait_until(lambda: qga.fsfreeze_status() == "thawed", 20.0, "the auto-thaw")
     assert time.monotonic() - started >= 1.0
-    wait_until(lambda: ("50-app.cmd", "thaw") in bed.runs(), 20.0, "the thaw hook")
+    # The watchdog thaws VSS first, then runs the thaw hooks.
+    wait_until(lambda: "thaw-hooks-done" in phase_times(report(qga)), 20.0, "the thaw hooks")
+    assert ("50-app.cmd", "thaw") in bed.runs()
     status = qga.execute(EXT + "fsfreeze-status")
     assert status["auto-thawed"] and status["result"] == "auto-thawed"
     rep = report(qga)

@@ -270,14 +270,11 @@ static void run_thaw_hooks(struct freeze_state *state)
     state->hook_dir = NULL;
 }
 
-/* The end of a freeze's story: its outcome, the summary in the log (and Event Log), the record
- * gone.  Lock held. */
-static void story_end(struct agent *agent, enum freeze_result result, const char *error)
+/* The end of a freeze's story (its outcome already set): the summary in the log (and Event
+ * Log), the record gone.  Lock held. */
+static void story_end(struct agent *agent)
 {
-    struct freeze_state *state = agent->freeze;
-
-    freeze_story_result(state->story, result, error);
-    freeze_story_log_summary(state->story);
+    freeze_story_log_summary(agent->freeze->story);
     freeze_record_remove(agent);
 }
 
@@ -301,9 +298,11 @@ static int thaw_locked(struct agent *agent, int64_t *volumes, char **error, bool
     /* Thawed now: the log writes again, the hooks' output reaches it at once. */
     import_report(state);
     if (automatic) freeze_story_auto_thawed(state->story);
+    freeze_story_result(state->story, automatic ? FREEZE_RESULT_AUTO_THAWED
+                                      : ret < 0 ? FREEZE_RESULT_THAW_FAILED : FREEZE_RESULT_THAWED,
+                        ret < 0 ? *error : NULL);
     run_thaw_hooks(state);
-    story_end(agent, automatic ? FREEZE_RESULT_AUTO_THAWED : ret < 0 ? FREEZE_RESULT_THAW_FAILED
-                                                                     : FREEZE_RESULT_THAWED, ret < 0 ? *error : NULL);
+    story_end(agent);
     return ret;
 }
 
@@ -486,9 +485,10 @@ static int freeze_locked(struct agent *agent, const struct freeze_request *reque
     if ((ret = freeze_hooks(agent, options, &record, error)) < 0)
     {
         /* A freeze hook failed: what the hooks already froze is thawed; VSS was never asked. */
-        run_thaw_hooks(state);
         if (!*error) *error = strdup("fsfreeze hooks could not run");
-        story_end(agent, FREEZE_RESULT_FREEZE_FAILED, *error);
+        freeze_story_result(state->story, FREEZE_RESULT_FREEZE_FAILED, *error);
+        run_thaw_hooks(state);
+        story_end(agent);
         goto out;
     }
 
@@ -500,8 +500,9 @@ static int freeze_locked(struct agent *agent, const struct freeze_request *reque
     {
         set_frozen(agent, false);
         ret = error_from_requester(&err, hr, error);
+        freeze_story_result(state->story, FREEZE_RESULT_FREEZE_FAILED, *error);
         run_thaw_hooks(state);
-        story_end(agent, FREEZE_RESULT_FREEZE_FAILED, *error);
+        story_end(agent);
         goto out;
     }
     __atomic_store_n(&state->frozen, true, __ATOMIC_SEQ_CST);
