@@ -32,6 +32,9 @@ EXT = "__org.qga-win_"
 
 # A .cmd/.bat hook: one log line "<name>|<phase>", then its own output; %~nx0 is its file name.
 LOG_HOOK = '@>>"%QGA_TEST_HOOK_LOG%" echo %~nx0^|%1\r\n@echo hello from %~nx0 %1\r\n@echo to stderr 1>&2\r\n'
+# An application a hook quiesces: "freeze" writes app.flag next to the hooks folder, "thaw" removes it.
+APP_HOOK = ('@if "%1"=="freeze" (echo quiesced>"%QGA_TEST_HOOK_ROOT%\\app.flag")\r\n'
+            '@if "%1"=="thaw" del "%QGA_TEST_HOOK_ROOT%\\app.flag"\r\n')
 
 
 def require_vss_dll(build_dir: Path) -> None:
@@ -142,7 +145,8 @@ def agents() -> Iterator[list[AgentProcess]]:
 _killed: list[AgentProcess] = []
 
 
-def run(bed: HookBed, agents: list[AgentProcess], config: str = "", env: dict[str, str] | None = None) -> QGAClient:
+def run(bed: HookBed, agents: list[AgentProcess], config: str = "",
+        env: dict[str, str] | None = None) -> QGAClient:
     agent = bed.start(config, env)
     agents.append(agent)
     return agent.client
@@ -174,7 +178,8 @@ def phase_times(rep: dict[str, Any]) -> dict[str, int]:
 
 # -- order, kinds, output -----------------------------------------------------------------
 
-def test_hooks_run_in_name_order_then_reverse(bed: HookBed, agents: list[AgentProcess], hook_exe: Path) -> None:
+def test_hooks_run_in_name_order_then_reverse(bed: HookBed, agents: list[AgentProcess],
+                                              hook_exe: Path) -> None:
     bed.write("20-second.bat", LOG_HOOK)
     bed.write("10-first.cmd", LOG_HOOK)
     shutil.copyfile(hook_exe, bed.hooks / "30-third.exe")
@@ -200,8 +205,9 @@ def test_hooks_run_in_name_order_then_reverse(bed: HookBed, agents: list[AgentPr
     rep = report(qga)
     assert rep["result"] == "thawed"
     assert [(h["name"], h["phase"], h["result"], h["exit-code"]) for h in rep["hooks"]] == [
-        ("10-first.cmd", "freeze", "ok", 0), ("20-second.bat", "freeze", "ok", 0), ("30-third.exe", "freeze", "ok", 0),
-        ("30-third.exe", "thaw", "ok", 0), ("20-second.bat", "thaw", "ok", 0), ("10-first.cmd", "thaw", "ok", 0)]
+        ("10-first.cmd", "freeze", "ok", 0), ("20-second.bat", "freeze", "ok", 0),
+        ("30-third.exe", "freeze", "ok", 0), ("30-third.exe", "thaw", "ok", 0),
+        ("20-second.bat", "thaw", "ok", 0), ("10-first.cmd", "thaw", "ok", 0)]
     times = phase_times(rep)
     assert times["requested"] <= times["freeze-hooks-done"] <= times["vss-begin"] <= times["frozen"]
     assert times["frozen"] <= times["thaw"] <= times["vss-end"] <= times["thaw-hooks-done"]
@@ -218,8 +224,7 @@ def test_hooks_run_in_name_order_then_reverse(bed: HookBed, agents: list[AgentPr
 
 def test_freeze_hook_file_removed_by_thaw_hook(bed: HookBed, agents: list[AgentProcess]) -> None:
     """The use case: a hook quiesces an app (here: writes a file) and the thaw hook undoes it."""
-    bed.write("50-app.cmd", '@if "%1"=="freeze" (echo quiesced>"%QGA_TEST_HOOK_ROOT%\\app.flag")\r\n'
-                            '@if "%1"=="thaw" del "%QGA_TEST_HOOK_ROOT%\\app.flag"\r\n')
+    bed.write("50-app.cmd", APP_HOOK)
     flag = bed.root / "app.flag"
     qga = run(bed, agents)
     qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
@@ -229,7 +234,8 @@ def test_freeze_hook_file_removed_by_thaw_hook(bed: HookBed, agents: list[AgentP
     assert not flag.exists()
 
 
-def test_path_with_spaces_and_cmd_metacharacters(bed: HookBed, agents: list[AgentProcess], wine: WineSession) -> None:
+def test_path_with_spaces_and_cmd_metacharacters(bed: HookBed, agents: list[AgentProcess],
+                                                 wine: WineSession) -> None:
     """cmd.exe gets the script path quoted so that spaces, & and parentheses survive."""
     hooks = bed.root / "my hooks & (tools)"
     hooks.mkdir()
@@ -256,7 +262,8 @@ def test_failing_hook_aborts_the_freeze_naming_it(bed: HookBed, agents: list[Age
     qga = run(bed, agents)
     mark = bed.fake.mark()
     error = execute_error(qga, "guest-fsfreeze-freeze")
-    assert (error.error_class, error.desc) == ("GenericError", "freeze hook '20-fail.cmd' failed with exit code 3")
+    assert (error.error_class, error.desc) == ("GenericError",
+                                               "freeze hook '20-fail.cmd' failed with exit code 3")
     # VSS was never asked; what the hooks froze was thawed, in reverse; the rest never ran.
     assert "requester:CreateVssBackupComponents" not in keys(bed.fake.events(mark))
     assert bed.runs() == [("10-ok.cmd", "freeze"), ("20-fail.cmd", "freeze"),
@@ -281,8 +288,10 @@ def test_failing_hook_continues_when_configured(bed: HookBed, agents: list[Agent
     qga = run(bed, agents, "fsfreeze-hook-continue-on-failure=true\n")
     frozen = qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
     assert qga.fsfreeze_thaw(timeout=FREEZE_TIMEOUT_S) == frozen
-    assert [name for name, phase in bed.runs() if phase == "freeze"] == ["10-ok.cmd", "20-fail.bat", "30-last.cmd"]
-    assert [name for name, phase in bed.runs() if phase == "thaw"] == ["30-last.cmd", "20-fail.bat", "10-ok.cmd"]
+    freezes = [name for name, phase in bed.runs() if phase == "freeze"]
+    thaws = [name for name, phase in bed.runs() if phase == "thaw"]
+    assert freezes == ["10-ok.cmd", "20-fail.bat", "30-last.cmd"]
+    assert thaws == ["30-last.cmd", "20-fail.bat", "10-ok.cmd"]
     rep = report(qga)
     assert rep["result"] == "thawed"
     failed = [h for h in rep["hooks"] if h["result"] != "ok"]
@@ -298,11 +307,12 @@ def child_pids(marker: str) -> list[int]:
 
 
 def test_hanging_hook_times_out_and_its_tree_is_ended(bed: HookBed, agents: list[AgentProcess],
-                                                     build_dir: Path, wine: WineSession) -> None:
+                                                      build_dir: Path, wine: WineSession) -> None:
     child = build_dir / "tests" / "qga-test-child.exe"
     marker = f"never-{os.getpid()}-{time.monotonic_ns()}"
     # The hook starts a grandchild that would wait a minute, then waits for it.
-    bed.write("20-hang.cmd", f'@echo waiting\r\n@"{wine.windows_path(child)}" wait-file C:\\{marker} 60000\r\n')
+    bed.write("20-hang.cmd",
+              f'@echo waiting\r\n@"{wine.windows_path(child)}" wait-file C:\\{marker} 60000\r\n')
     bed.write("10-ok.cmd", LOG_HOOK)
     qga = run(bed, agents, "fsfreeze-hook-timeout=1.5\n")
     mark = bed.fake.mark()
@@ -359,7 +369,7 @@ def test_hooks_in_a_folder_others_may_change_are_refused(bed: HookBed, agents: l
 
 
 def test_ps1_hook_runs_through_powershell(bed: HookBed, agents: list[AgentProcess], hook_exe: Path,
-                                         wine: WineSession) -> None:
+                                          wine: WineSession) -> None:
     """Wine 8's powershell.exe is a stub that runs no script, so the prefix's powershell.exe is
     replaced by the test hook, which logs the command line it got (the real-PowerShell run is
     test_ps1_hook_under_real_powershell)."""
@@ -486,23 +496,24 @@ def test_standard_replies_are_byte_identical(bed: HookBed, agents: list[AgentPro
     frozen = raw_reply(qga, b'{"execute": "guest-fsfreeze-freeze"}')
     count = int(frozen[len(b'{"return": '):-1])
     assert frozen == b'{"return": %d}' % count and count >= 1
-    assert raw_reply(qga, b'{"execute": "guest-fsfreeze-status", "id": 7}') == b'{"return": "frozen", "id": 7}'
+    assert raw_reply(qga, b'{"execute": "guest-fsfreeze-status", "id": 7}') == \
+        b'{"return": "frozen", "id": 7}'
     assert raw_reply(qga, b'{"execute": "guest-fsfreeze-thaw"}') == b'{"return": %d}' % count
-    assert raw_reply(qga, b'{"execute": "guest-fsfreeze-freeze-list", "arguments": {"mountpoints": ["C:"]}}') \
-        == b'{"return": 1}'
+    freeze_list = b'{"execute": "guest-fsfreeze-freeze-list", "arguments": {"mountpoints": ["C:"]}}'
+    assert raw_reply(qga, freeze_list) == b'{"return": 1}'
     assert raw_reply(qga, b'{"execute": "guest-fsfreeze-thaw"}') == b'{"return": 1}'
     assert raw_reply(qga, b'{"execute": "guest-fsfreeze-thaw"}') == b'{"return": 0}'
     assert bed.runs() == [("10-a.cmd", "freeze"), ("10-a.cmd", "thaw")] * 2
     # Stock clients see our names only in guest-info, all with the downstream prefix.
     names = [c.name for c in qga.info().supported_commands]
-    assert [n for n in names if not n.startswith("guest-")] == [EXT + "fsfreeze-freeze", EXT + "fsfreeze-report",
-                                                                EXT + "fsfreeze-status"]
+    assert [n for n in names if not n.startswith("guest-")] == [
+        EXT + "fsfreeze-freeze", EXT + "fsfreeze-report", EXT + "fsfreeze-status"]
 
 
 def test_report_and_status_while_frozen(bed: HookBed, agents: list[AgentProcess]) -> None:
     qga = run(bed, agents, "fsfreeze-auto-thaw=600\n")
-    assert qga.execute(EXT + "fsfreeze-status") == {"status": "thawed", "result": "none", "auto-thawed": False,
-                                                    "interrupted": False}
+    assert qga.execute(EXT + "fsfreeze-status") == {"status": "thawed", "result": "none",
+                                                    "auto-thawed": False, "interrupted": False}
     assert report(qga) == {"result": "none"}
     qga.fsfreeze_freeze(timeout=FREEZE_TIMEOUT_S)
     status = qga.execute(EXT + "fsfreeze-status")
@@ -535,7 +546,8 @@ def test_auto_thaw_runs_the_thaw_hooks_and_is_reported(bed: HookBed, agents: lis
     rep = report(qga)
     assert rep["result"] == "auto-thawed"
     assert rep["auto-thaw"]["happened"] and rep["auto-thaw"]["limit-ms"] == 1000
-    assert [(h["name"], h["phase"]) for h in rep["hooks"]] == [("50-app.cmd", "freeze"), ("50-app.cmd", "thaw")]
+    ran = [(h["name"], h["phase"]) for h in rep["hooks"]]
+    assert ran == [("50-app.cmd", "freeze"), ("50-app.cmd", "thaw")]
     error = execute_error(qga, "guest-fsfreeze-thaw")
     assert error.desc.startswith("the file systems were thawed automatically"), error.desc
     assert "fsfreeze report: " + EXT + "fsfreeze-freeze auto-thawed;" in agents[0].log_text()
@@ -544,8 +556,7 @@ def test_auto_thaw_runs_the_thaw_hooks_and_is_reported(bed: HookBed, agents: lis
 def test_interrupted_freeze_is_known_to_the_next_agent(bed: HookBed, agents: list[AgentProcess]) -> None:
     """Killed while frozen: the record in the state folder tells the next agent, which runs the
     thaw hooks the dead one could not and reports the interrupted freeze."""
-    bed.write("50-app.cmd", LOG_HOOK + '@if "%1"=="freeze" (echo quiesced>"%QGA_TEST_HOOK_ROOT%\\app.flag")\r\n'
-                                       '@if "%1"=="thaw" del "%QGA_TEST_HOOK_ROOT%\\app.flag"\r\n')
+    bed.write("50-app.cmd", LOG_HOOK + APP_HOOK)
     flag = bed.root / "app.flag"
     bed.fake.scenario("provider-hold-ms 1000\n")
     first = bed.start("fsfreeze-auto-thaw=300\n")
@@ -569,7 +580,8 @@ def test_interrupted_freeze_is_known_to_the_next_agent(bed: HookBed, agents: lis
     assert rep["interrupted"]["command"] == "guest-fsfreeze-freeze"
     assert rep["interrupted"]["limit-ms"] == 300000
     assert rep["interrupted"]["pid"] > 0 and rep["interrupted"]["detected"] > rep["interrupted"]["start"]
-    assert [(h["name"], h["phase"], h.get("recovery")) for h in rep["hooks"]] == [("50-app.cmd", "thaw", True)]
+    recovered = [(h["name"], h["phase"], h.get("recovery")) for h in rep["hooks"]]
+    assert recovered == [("50-app.cmd", "thaw", True)]
     assert bed.runs() == [("50-app.cmd", "freeze"), ("50-app.cmd", "thaw")]
     assert "stopped during guest-fsfreeze-freeze" in agents[-1].log_text()
     # A new freeze starts a new story.
