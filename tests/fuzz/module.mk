@@ -7,7 +7,7 @@
 
 FUZZ_TARGETS       := $(sort $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c)))
 FUZZ_SECONDS       ?= 600
-FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_SMOKE_SECONDS ?= 15
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS        := $(CSTD) $(WARN) $(REPRO) -O1 -g $(INCLUDES) -Itests/unit -D_DEFAULT_SOURCE \
                       -DQGA_FUZZING $(FUZZ_SAN) -fsanitize=fuzzer-no-link
@@ -44,7 +44,7 @@ fuzz-build: $(FUZZ_BINS)
 ## fuzz: run every libFuzzer target for FUZZ_SECONDS (default 600) each; crashes in build/fuzz/artifacts
 fuzz: $(FUZZ_BINS)
 	$(Q)$(call FUZZ_RUN,$(FUZZ_SECONDS))
-## fuzz-smoke: run every libFuzzer target for FUZZ_SMOKE_SECONDS (default 30) each
+## fuzz-smoke: run every libFuzzer target for FUZZ_SMOKE_SECONDS (default 15) each
 fuzz-smoke: $(FUZZ_BINS)
 	$(Q)$(call FUZZ_RUN,$(FUZZ_SMOKE_SECONDS))
 

@@ -20,18 +20,6 @@ static int apply_text(struct config *config, const char *text, char **error)
     return ret;
 }
 
-/* Parse a command line given as a NULL-terminated list after the program name. */
-static int parse_args(struct options *options, const char *const *args)
-{
-    char *argv[32];
-    int argc = 0;
-
-    argv[argc++] = (char *)"qemu-ga";
-    while (*args && argc < 31) argv[argc++] = (char *)*args++;
-    argv[argc] = NULL;
-    return options_parse(options, argc, argv);
-}
-
 TEST(config_reads_every_general_key)
 {
     struct config config;
@@ -97,7 +85,7 @@ TEST(config_command_line_overrides_scalars_and_lists_accumulate)
     config_init(&config);
     CHECK_INT(apply_text(&config, "[general]\nmethod=virtio-serial\npath=COM1\nverbose=false\n"
                          "statedir=C:\\s\nblock-rpcs=guest-shutdown\nallow-rpcs=guest-info\n", NULL), 0);
-    CHECK_INT(parse_args(&options, args), 0);
+    CHECK_INT(parse_test_args(&options, args), 0);
     CHECK_INT(options.action, OPTIONS_RUN);
     CHECK_INT(options_apply(&options, &config), 0);
     CHECK_STR(config.method, "isa-serial");

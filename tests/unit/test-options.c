@@ -6,17 +6,6 @@
 #include "core/options.h"
 #include "unit.h"
 
-static int parse_args(struct options *options, const char *const *args)
-{
-    char *argv[32];
-    int argc = 0;
-
-    argv[argc++] = (char *)"qemu-ga";
-    while (*args && argc < 31) argv[argc++] = (char *)*args++;
-    argv[argc] = NULL;
-    return options_parse(options, argc, argv);
-}
-
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* Action of a command line, and its error text (static copy; "" when none). */
@@ -27,7 +16,7 @@ static enum options_action action_of(const char *const *args, const char **error
     enum options_action action;
 
     buffer[0] = 0;
-    if (parse_args(&options, args) < 0) return (enum options_action)-1;
+    if (parse_test_args(&options, args) < 0) return (enum options_action)-1;
     action = options.action;
     if (options.error) strncpy(buffer, options.error, sizeof(buffer) - 1);
     buffer[sizeof(buffer) - 1] = 0;
@@ -84,10 +73,10 @@ TEST(options_getopt_messages)
     CHECK_INT(action_of(ARGS("stray"), &error), OPTIONS_ERROR);
     CHECK_STR(error, "qemu-ga: unexpected argument 'stray'");
 
-    CHECK_INT(parse_args(&options, ARGS("-x")), 0);
+    CHECK_INT(parse_test_args(&options, ARGS("-x")), 0);
     CHECK(options.unknown_option);
     options_clear(&options);
-    CHECK_INT(parse_args(&options, ARGS("-s", "bad")), 0);
+    CHECK_INT(parse_test_args(&options, ARGS("-s", "bad")), 0);
     CHECK(!options.unknown_option);     /* qemu-ga prints only "Unknown service command." */
     options_clear(&options);
 }
@@ -96,14 +85,14 @@ TEST(options_forms_of_arguments)
 {
     struct options options;
 
-    CHECK_INT(parse_args(&options, ARGS("-vdr", "-mvirtio-serial", "-p", "COM9", "--logfile=C:\\a b.log",
+    CHECK_INT(parse_test_args(&options, ARGS("-vdr", "-mvirtio-serial", "-p", "COM9", "--logfile=C:\\a b.log",
                                         "--statedir", "C:\\s", "--meth=isa-serial", "--retry", "--", "-f")),
               0);
     /* "--" ends the options: "-f" is then a stray operand. */
     CHECK_INT(options.action, OPTIONS_ERROR);
     options_clear(&options);
 
-    CHECK_INT(parse_args(&options, ARGS("-vdr", "-mvirtio-serial", "-p", "COM9", "--logfile=C:\\a b.log",
+    CHECK_INT(parse_test_args(&options, ARGS("-vdr", "-mvirtio-serial", "-p", "COM9", "--logfile=C:\\a b.log",
                                         "--statedir", "C:\\s", "--meth=isa-serial", "-c", "x.conf", "-f",
                                         "p")), 0);
     CHECK_INT(options.action, OPTIONS_RUN);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "commands/commands.h"
+#include "core/options.h"
 #include "unit.h"
 
 static void print_escaped(const char *data, size_t len)
@@ -173,4 +174,15 @@ char *exchange(struct dispatcher *dispatcher, const char *input, size_t input_le
 char *exchange_str(struct dispatcher *dispatcher, const char *input)
 {
     return exchange(dispatcher, input, strlen(input), 0, NULL);
+}
+
+int parse_test_args(struct options *options, const char *const *args)
+{
+    char *argv[32];
+    int argc = 0;
+
+    argv[argc++] = (char *)"qemu-ga";
+    while (*args && argc < 31) argv[argc++] = (char *)*args++;
+    argv[argc] = NULL;
+    return options_parse(options, argc, argv);
 }

@@ -59,6 +59,11 @@ char *exchange(struct dispatcher *dispatcher, const char *input, size_t input_le
 /* exchange() of a NUL-terminated request text, all at once. */
 char *exchange_str(struct dispatcher *dispatcher, const char *input);
 
+/* options_parse() of a command line given as a NULL-terminated list after the program name
+ * (at most 30 arguments). */
+struct options;
+int parse_test_args(struct options *options, const char *const *args);
+
 /* tests/unit/fake-platform.c */
 const char *fake_log_text(void);     /* "LEVEL message\n" lines logged since the last clear */
 void fake_log_clear(void);

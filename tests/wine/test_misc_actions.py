@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import getpass
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -76,6 +77,30 @@ def test_set_time_without_time_reports_w32tm_failure(qga: QGAClient) -> None:
     """Wine has no w32tm.exe: the resync reports that it could not run it (ERROR_FILE_NOT_FOUND)."""
     desc = error_of(qga, "guest-set-time")
     assert desc.startswith("failed to run w32tm: ") and "(error 2)" in desc
+
+
+@pytest.mark.parametrize("code,desc", [
+    (None, None),
+    ("0x80070426", "Windows Time service not running on the guest"),     # ERROR_SERVICE_NOT_ACTIVE
+    ("0x800705b4", "w32tm failed with error (0x800705b4): "),             # ERROR_TIMEOUT, + system text
+])
+def test_set_time_without_time_reports_w32tm_result(wine: WineSession, build_dir: Path, start_agent: Any,
+                                                    code: str | None, desc: str | None) -> None:
+    """A stand-in w32tm.exe in system32 (Wine has none) exits with the HRESULT the test picks."""
+    w32tm = wine.prefix / "drive_c" / "windows" / "system32" / "w32tm.exe"
+    shutil.copyfile(build_dir / "tests" / "qga-test-child.exe", w32tm)
+    try:
+        agent: AgentProcess = start_agent(env={"QGA_TEST_W32TM_EXIT": code} if code else None)
+        if desc is None:
+            assert agent.client.execute("guest-set-time") == {}
+        else:
+            got = error_of(agent.client, "guest-set-time")
+            if desc.endswith(": "):         # then Windows' text for the HRESULT
+                assert got.startswith(desc) and len(got) > len(desc), got
+            else:
+                assert got == desc
+    finally:
+        w32tm.unlink()
 
 
 # -- power ----------------------------------------------------------------------------------

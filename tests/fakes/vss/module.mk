@@ -12,6 +12,7 @@ FAKE_VSS_LIBS     := -lole32 -loleaut32 -luuid
 
 # GetSystemTimePreciseAsFileTime (Windows 8) for the trace's timestamps; test-only code.
 $(FAKE_VSS_OBJS): WIN_CFLAGS += -U_WIN32_WINNT -D_WIN32_WINNT=0x0602
+$(patsubst %.c,$(B)/win/%.o,$(FAKE_VSS_TEST_SRCS)): WIN_CFLAGS += -Itests/common
 
 FAKE_VSS_BINS := $(FAKE_VSS_OUT)/vssapi.dll $(FAKE_VSS_OUT)/fake-vss-service.exe $(FAKE_VSS_OUT)/test-fake-vss.exe
 ALL_TARGETS += $(FAKE_VSS_BINS)
@@ -28,7 +29,8 @@ $(FAKE_VSS_OUT)/fake-vss-service.exe: $(patsubst %.c,$(B)/win/%.o,$(FAKE_VSS_SVC
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $^ $(WIN_LDFLAGS) $(FAKE_VSS_LIBS)
 
-$(FAKE_VSS_OUT)/test-fake-vss.exe: $(patsubst %.c,$(B)/win/%.o,$(FAKE_VSS_TEST_SRCS)) $(B)/win/win/common/guids.o
+$(FAKE_VSS_OUT)/test-fake-vss.exe: $(patsubst %.c,$(B)/win/%.o,$(FAKE_VSS_TEST_SRCS)) $(B)/win/win/common/guids.o \
+                                   $(B)/win/tests/common/test-files.o
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $^ $(WIN_LDFLAGS) $(FAKE_VSS_LIBS)

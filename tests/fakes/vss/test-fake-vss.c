@@ -16,49 +16,22 @@
 
 #include "guids.h"
 #include "names.h"
+#include "test-files.h"
+#include "wine-test.h"
 
-static int tests_run, tests_failed;
 static WCHAR scenario_path[MAX_PATH], trace_path[MAX_PATH];
 static HRESULT (STDAPICALLTYPE *p_create)(IVssBackupComponents **out);
 static void (APIENTRY *p_free_properties)(VSS_SNAPSHOT_PROP *prop);
 
-static void ok_(int line, int condition, const char *fmt, ...)
-{
-    va_list ap;
-
-    tests_run++;
-    if (!condition) tests_failed++;
-    printf("%s %d - line %d: ", condition ? "ok" : "not ok", tests_run, line);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    fflush(stdout);
-}
-#define ok(condition, ...) ok_(__LINE__, (condition), __VA_ARGS__)
 
 static void write_scenario(const char *text)
 {
-    HANDLE file = CreateFileW(scenario_path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
-    DWORD written;
-
-    WriteFile(file, text, (DWORD)strlen(text), &written, NULL);
-    CloseHandle(file);
+    if (!test_file_write(scenario_path, text)) ok(0, "write the scenario: error %lu", GetLastError());
 }
 
 static char *read_trace(void)
 {
-    HANDLE file = CreateFileW(trace_path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                              OPEN_EXISTING, 0, NULL);
-    DWORD size, got = 0;
-    char *text;
-
-    if (file == INVALID_HANDLE_VALUE) return calloc(1, 1);
-    size = GetFileSize(file, NULL);
-    text = calloc(size + 1, 1);
-    ReadFile(file, text, size, &got, NULL);
-    CloseHandle(file);
-    return text;
+    return test_file_read(trace_path);
 }
 
 static int count_in_trace(const char *needle)
@@ -360,15 +333,14 @@ int wmain(int argc, WCHAR **argv)
     ok(p_create && p_free_properties, "exports");
     if (!p_create || !p_free_properties) goto done;
 
-    test_misuse();
-    test_metadata();
-    test_volumes();
-    test_snapshot();
-    test_hold_window();
-    test_service_death();
+    run_test(test_misuse);
+    run_test(test_metadata);
+    run_test(test_volumes);
+    run_test(test_snapshot);
+    run_test(test_hold_window);
+    run_test(test_service_death);
 done:
     DeleteFileW(scenario_path);
     DeleteFileW(trace_path);
-    printf("1..%d\n# %d passed, %d failed\n", tests_run, tests_run - tests_failed, tests_failed);
-    return tests_failed ? 1 : 0;
+    return test_finish();
 }

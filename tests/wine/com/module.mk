@@ -3,6 +3,8 @@
 
 WINE_COM_TESTS := $(B)/tests/test-provider.exe $(B)/tests/test-fakes.exe
 
+$(B)/win/tests/wine/com/test-provider.o $(B)/win/tests/wine/com/test-fakes.o: WIN_CFLAGS += -Itests/common
+
 $(B)/tests/test-provider.exe: $(B)/win/tests/wine/com/test-provider.o $(B)/win/win/common/guids.o
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")

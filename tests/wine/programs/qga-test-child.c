@@ -5,7 +5,8 @@
  *   qga-test-child env                 the environment block, one JSON string line per entry
  *   qga-test-child wait-file PATH MS   exit 0 once PATH exists, 1 after MS milliseconds
  *   qga-test-child stdin-size          read stdin to EOF, print the byte count
- *   qga-test-child exit CODE           exit with CODE (decimal or 0x hex, may exceed INT_MAX) */
+ *   qga-test-child exit CODE           exit with CODE (decimal or 0x hex, may exceed INT_MAX)
+ *   w32tm /resync /nowait              (copied as w32tm.exe) exit with $QGA_TEST_W32TM_EXIT, else 0 */
 #include <windows.h>
 #include <shellapi.h>
 
@@ -70,6 +71,11 @@ int wmain(int crt_argc, wchar_t **crt_argv)
         while (ReadFile(in, buffer, sizeof(buffer), &got, NULL) && got) total += got;
         printf("%llu\n", total);
         return 0;
+    }
+    if (!wcscmp(argv[1], L"/resync"))
+    {
+        const wchar_t *code = _wgetenv(L"QGA_TEST_W32TM_EXIT");
+        ExitProcess(code ? (UINT)wcstoul(code, NULL, 0) : 0);
     }
     if (!wcscmp(argv[1], L"exit") && argc == 3)
     {

@@ -10,25 +10,12 @@
 #include <vsserror.h>
 
 #include "names.h"
+#include "test-files.h"
+#include "wine-test.h"
 #include "requester.h"
 
-static int tests_run, tests_failed;
 static WCHAR scenario_path[MAX_PATH], trace_path[MAX_PATH], temp_dir[MAX_PATH];
 
-static void ok_(int line, int condition, const char *fmt, ...)
-{
-    va_list ap;
-
-    tests_run++;
-    if (!condition) tests_failed++;
-    printf("%s %d - line %d: ", condition ? "ok" : "not ok", tests_run, line);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    fflush(stdout);
-}
-#define ok(condition, ...) ok_(__LINE__, (condition), __VA_ARGS__)
 
 static requester_init_fn p_init;
 static requester_deinit_fn p_deinit;
@@ -38,27 +25,13 @@ static requester_report_fn p_report;
 
 static void write_scenario(const char *text)
 {
-    HANDLE file = CreateFileW(scenario_path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
-    DWORD written;
-
-    WriteFile(file, text, (DWORD)strlen(text), &written, NULL);
-    CloseHandle(file);
+    if (!test_file_write(scenario_path, text)) ok(0, "write the scenario: error %lu", GetLastError());
 }
 
 /* The whole trace as a NUL-terminated string (caller frees). */
 static char *read_trace(void)
 {
-    HANDLE file = CreateFileW(trace_path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                              OPEN_EXISTING, 0, NULL);
-    DWORD size, got = 0;
-    char *text;
-
-    if (file == INVALID_HANDLE_VALUE) return calloc(1, 1);
-    size = GetFileSize(file, NULL);
-    text = calloc(size + 1, 1);
-    ReadFile(file, text, size, &got, NULL);
-    CloseHandle(file);
-    return text;
+    return test_file_read(trace_path);
 }
 
 static void clear_trace(void)
@@ -397,17 +370,16 @@ int wmain(int argc, WCHAR **argv)
     ok(p_init(REQUESTER_ABI_VERSION, &requester, &err) == S_OK, "init: %s", utf8(err.message));
     if (!requester) goto done;
 
-    test_freeze_thaw_all();
-    test_freeze_list();
-    test_faults();
-    test_hold_window();
-    test_hold_timer();
-    test_options();
+    run_test(test_freeze_thaw_all);
+    run_test(test_freeze_list);
+    run_test(test_faults);
+    run_test(test_hold_window);
+    run_test(test_hold_timer);
+    run_test(test_options);
 
     p_deinit(requester);
 done:
     DeleteFileW(scenario_path);
     DeleteFileW(trace_path);
-    printf("1..%d\n# %d passed, %d failed\n", tests_run, tests_run - tests_failed, tests_failed);
-    return tests_failed ? 1 : 0;
+    return test_finish();
 }

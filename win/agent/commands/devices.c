@@ -197,7 +197,7 @@ int cmd_guest_get_devices(struct command_call *call)
     if (ret < 0)
     {
         json_free(list);
-        return call_error(call, ret, qga_error_text(ret));
+        return ret;
     }
     call->result = list;
     return 0;

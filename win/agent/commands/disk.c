@@ -309,7 +309,7 @@ int cmd_guest_get_disks(struct command_call *call)
     int ret;
 
     if (!(list = json_array()))
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        return QGA_ENOMEM;
     ret = disk_index_build(&index);
     for (i = 0; ret == 0 && i < index.count; i++)
     {
@@ -320,7 +320,7 @@ int cmd_guest_get_disks(struct command_call *call)
     if (ret < 0)
     {
         json_free(list);
-        return call_error(call, ret, qga_error_text(ret));
+        return ret;
     }
     call->result = list;
     return 0;

@@ -391,7 +391,7 @@ static int build_environment(struct command_call *call, const struct json_value 
     int ret = 0;
 
     *out = NULL;
-    if (!(parts = calloc(env->u.array.count + 1, sizeof(*parts)))) return call_errorf(call, QGA_ENOMEM, "out of memory");
+    if (!(parts = calloc(env->u.array.count + 1, sizeof(*parts)))) return QGA_ENOMEM;
     for (size_t i = 0; i < env->u.array.count; i++)
     {
         const struct json_value *item = env->u.array.items[i];
@@ -404,7 +404,7 @@ static int build_environment(struct command_call *call, const struct json_value 
     }
     if (!(block = malloc((len + 1) * sizeof(*block))))
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < env->u.array.count; i++)
@@ -458,7 +458,7 @@ int cmd_guest_exec(struct command_call *call)
     if (!table) return call_errorf(call, QGA_EGENERIC, "guest-exec is not available");
     if (exec_capture_parse(arg_value(call, "capture-output"), &req.capture) < 0)
         return call_errorf(call, QGA_EINVAL, "invalid capture-output");
-    if (!(proc = calloc(1, sizeof(*proc)))) return call_errorf(call, QGA_ENOMEM, "out of memory");
+    if (!(proc = calloc(1, sizeof(*proc)))) return QGA_ENOMEM;
     if (input && base64_decode(input->u.string.data, input->u.string.len, &proc->input, &input_len) < 0)
     {
         ret = call_errorf(call, QGA_EINVAL, "Base64 data contains invalid characters");
@@ -504,7 +504,7 @@ int cmd_guest_exec(struct command_call *call)
     }
     if (!(call->result = json_object()) || json_object_set_int(call->result, "pid", proc->pid) < 0)
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         /* the process runs; keep tracking it so its handles are released at stop */
     }
     else ret = 0;
@@ -580,7 +580,7 @@ int cmd_guest_exec_status(struct command_call *call)
     return 0;
 nomem:
     json_free(reply);
-    return call_errorf(call, QGA_ENOMEM, "out of memory");
+    return QGA_ENOMEM;
 }
 
 int exec_run(const struct exec_run_request *request, struct exec_output *out, struct exec_run_result *result)

@@ -171,14 +171,14 @@ int cmd_guest_file_open(struct command_call *call)
     if (!(file = calloc(1, sizeof(*file))))
     {
         CloseHandle(handle);
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     file->handle = handle;
     file->id = take_id(agent_from_call(call), table);
     file->next = table->files;
     table->files = file;
-    if (!(call->result = json_int(file->id))) ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+    if (!(call->result = json_int(file->id))) ret = QGA_ENOMEM;
     else ret = 0;
 out:
     free(path_w);
@@ -241,7 +241,7 @@ int cmd_guest_file_read(struct command_call *call)
     if (!(data = json_string_buffer(base64_encoded_len((size_t)count), &encoded)) ||
         (count && !(chunk = malloc(count < FILE_READ_CHUNK ? (size_t)count : FILE_READ_CHUNK))))
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     while (total < (size_t)count)
@@ -274,14 +274,14 @@ int cmd_guest_file_read(struct command_call *call)
     /* compat: Windows qemu-ga reports eof only for a read that returned no bytes (docs/compat.md). */
     if (!(reply = json_object()) || json_object_set_int(reply, "count", (int64_t)total) < 0)
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     ret = json_object_set(reply, "buf-b64", data);   /* takes data, even on failure */
     data = NULL;
     if (ret < 0 || json_object_set_bool(reply, "eof", total == 0) < 0)
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     call->result = reply;
@@ -336,7 +336,7 @@ int cmd_guest_file_write(struct command_call *call)
         json_object_set_int(call->result, "count", (int64_t)done) < 0 ||
         json_object_set_bool(call->result, "eof", false) < 0)
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     ret = 0;
@@ -366,7 +366,7 @@ int cmd_guest_file_seek(struct command_call *call)
     if (!(call->result = json_object()) ||
         json_object_set_int(call->result, "position", position.QuadPart) < 0 ||
         json_object_set_bool(call->result, "eof", false) < 0)
-        return call_errorf(call, QGA_ENOMEM, "out of memory");
+        return QGA_ENOMEM;
     return 0;
 }
 

@@ -191,39 +191,42 @@ int cmd_guest_get_fsinfo(struct command_call *call)
 {
     struct disk_index index = { 0 };
     WCHAR volume_w[VOLUME_NAME_CHARS];
-    struct json_value *list;
+    struct json_value *list = NULL;
     HANDLE search;
     DWORD error;
-    int ret = 0;
+    int ret;
 
     search = FindFirstVolumeW(volume_w, ARRAYSIZE(volume_w));
     if (search == INVALID_HANDLE_VALUE)
         return call_win32_error(call, GetLastError(), "failed to find the first volume");
     if (!(list = json_array()))
+    {
         ret = QGA_ENOMEM;
-    while (ret == 0)
+        goto out;
+    }
+    for (;;)
     {
         if ((ret = add_volume(&index, volume_w, list)) < 0)
-            break;
+        {
+            ret = ret;
+            goto out;
+        }
         if (!FindNextVolumeW(search, volume_w, ARRAYSIZE(volume_w)))
         {
             if ((error = GetLastError()) != ERROR_NO_MORE_FILES)
             {
-                FindVolumeClose(search);
-                disk_index_clear(&index);
-                json_free(list);
-                return call_win32_error(call, error, "failed to find the next volume");
+                ret = call_win32_error(call, error, "failed to find the next volume");
+                goto out;
             }
             break;
         }
     }
-    FindVolumeClose(search);
-    disk_index_clear(&index);
-    if (ret < 0)
-    {
-        json_free(list);
-        return call_error(call, ret, qga_error_text(ret));
-    }
     call->result = list;
-    return 0;
+    list = NULL;
+    ret = 0;
+out:
+    json_free(list);
+    disk_index_clear(&index);
+    FindVolumeClose(search);
+    return ret;
 }

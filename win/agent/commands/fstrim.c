@@ -105,7 +105,7 @@ int cmd_guest_fstrim(struct command_call *call)
 
     /* compat: "minimum" is accepted and ignored: defrag has no such knob. */
     if (!is_windows8_or_later()) return call_errorf(call, QGA_ENOTSUP, "fstrim is only supported for Win8+");
-    if (!(paths = json_array())) return call_errorf(call, QGA_ENOMEM, "out of memory");
+    if (!(paths = json_array())) return QGA_ENOMEM;
     find = FindFirstVolumeW(volume, VOLUME_NAME_LEN);
     if (find == INVALID_HANDLE_VALUE)
     {
@@ -120,8 +120,8 @@ int cmd_guest_fstrim(struct command_call *call)
     if (ret < 0 || !(call->result = json_object()))
     {
         json_free(paths);
-        return call_errorf(call, QGA_ENOMEM, "out of memory");
+        return QGA_ENOMEM;
     }
     ret = json_object_set(call->result, "paths", paths);
-    return ret < 0 ? call_errorf(call, QGA_ENOMEM, "out of memory") : 0;
+    return ret < 0 ? QGA_ENOMEM : 0;
 }

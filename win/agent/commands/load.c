@@ -77,7 +77,7 @@ static int sampler_start(struct command_call *call, struct load_sampler **out)
 
     *out = NULL;
     if (!(sampler = calloc(1, sizeof(*sampler))))
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        return QGA_ENOMEM;
     InitializeSRWLock(&sampler->lock);
 
     if ((status = PdhOpenQueryW(NULL, 0, &sampler->query)) != ERROR_SUCCESS)
@@ -153,7 +153,7 @@ int cmd_guest_get_load(struct command_call *call)
         || json_object_set_double(result, "load15m", load.load15m) < 0)
     {
         json_free(result);
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        return QGA_ENOMEM;
     }
     call->result = result;
     return 0;

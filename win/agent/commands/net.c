@@ -143,7 +143,7 @@ int cmd_guest_network_get_interfaces(struct command_call *call)
     {
         free(adapters);
         if (!(adapters = malloc(size)))
-            return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+            return QGA_ENOMEM;
         status = GetAdaptersAddresses(AF_UNSPEC, ADAPTERS_FLAGS, NULL, adapters, &size);
     }
     if (status != NO_ERROR && status != ERROR_NO_DATA)
@@ -160,7 +160,7 @@ int cmd_guest_network_get_interfaces(struct command_call *call)
     if (ret < 0)
     {
         json_free(list);
-        return call_error(call, ret, qga_error_text(ret));
+        return ret;
     }
     call->result = list;
     return 0;

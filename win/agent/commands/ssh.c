@@ -148,7 +148,7 @@ static int lookup_user(struct command_call *call, const char *username, struct s
     }
     if (!dir || !user->file)
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     user->dir = dir;
@@ -189,7 +189,7 @@ static int read_keys(struct command_call *call, const struct ssh_user *user, str
     }
     if (!(data = malloc((size_t)size.QuadPart + 1)))
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     if (!ReadFile(file, data, (DWORD)size.QuadPart, &got, NULL))
@@ -199,7 +199,7 @@ static int read_keys(struct command_call *call, const struct ssh_user *user, str
     }
     if (ssh_key_file_parse(data, got, keys) < 0)
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     ret = 0;
@@ -279,7 +279,7 @@ static int write_keys(struct command_call *call, const struct ssh_user *user, co
     attributes.lpSecurityDescriptor = sd;
     if (ssh_key_file_serialize(keys, &text, &len) < 0 || !(temp = join_path(user->dir, L"authorized_keys.qga-tmp")))
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     /* A leftover temporary would keep its old descriptor: CREATE_ALWAYS applies ours only to a
@@ -346,12 +346,12 @@ int cmd_guest_ssh_get_authorized_keys(struct command_call *call)
     if (!(list = json_array()) || ssh_key_file_for_each_key(&keys, add_key_to_list, list) < 0 ||
         !(call->result = json_object()))
     {
-        ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+        ret = QGA_ENOMEM;
         goto out;
     }
     ret = json_object_set(call->result, "keys", list);   /* takes list, even on failure */
     list = NULL;
-    if (ret < 0) ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+    if (ret < 0) ret = QGA_ENOMEM;
 out:
     json_free(list);
     ssh_key_file_clear(&keys);
@@ -373,7 +373,7 @@ int cmd_guest_ssh_add_authorized_keys(struct command_call *call)
     {
         if (ssh_key_file_add(&keys, new_keys->u.array.items[i]->u.string.data) < 0)
         {
-            ret = call_errorf(call, QGA_ENOMEM, "out of memory");
+            ret = QGA_ENOMEM;
             goto out;
         }
     }

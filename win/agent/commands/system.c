@@ -102,16 +102,16 @@ out:
     json_free(info);
     free(product);
     free(pretty);
-    return ret < 0 ? call_error(call, ret, qga_error_text(ret)) : 0;
+    return ret < 0 ? ret : 0;
 }
 
 int cmd_guest_get_host_name(struct command_call *call)
 {
     WCHAR name_w[MAX_COMPUTERNAME_LENGTH + 1];
     WCHAR *dns_w = NULL;
-    DWORD size = 0, error;
+    DWORD size = 0;
     char *name = NULL;
-    struct json_value *result;
+    struct json_value *result = NULL;
     int ret;
 
     /* The DNS host name keeps its case and its full length (the NetBIOS name qemu-ga returns is
@@ -127,25 +127,28 @@ int cmd_guest_get_host_name(struct command_call *call)
         size = ARRAYSIZE(name_w);
         if (!GetComputerNameW(name_w, &size))
         {
-            error = GetLastError();
-            free(dns_w);
-            return call_win32_error(call, error, "failed to get host name");
+            ret = call_win32_error(call, GetLastError(), "failed to get host name");
+            goto out;
         }
         ret = utf16_to_utf8(name_w, &name);
     }
-    free(dns_w);
     if (ret < 0)
-        return call_error(call, ret, "failed to convert the host name to UTF-8");
-
+    {
+        ret = call_error(call, ret, "failed to convert the host name to UTF-8");
+        goto out;
+    }
     if (!(result = json_object()) || json_object_set_string(result, "host-name", name) < 0)
     {
-        json_free(result);
-        free(name);
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        ret = QGA_ENOMEM;
+        goto out;
     }
-    free(name);
     call->result = result;
-    return 0;
+    result = NULL;
+out:
+    json_free(result);
+    free(name);
+    free(dns_w);
+    return ret;
 }
 
 int cmd_guest_get_timezone(struct command_call *call)
@@ -179,7 +182,7 @@ int cmd_guest_get_timezone(struct command_call *call)
     tz.StandardName[ARRAYSIZE(tz.StandardName) - 1] = 0;
     tz.DaylightName[ARRAYSIZE(tz.DaylightName) - 1] = 0;
     if (*zone_w && utf16_to_utf8(zone_w, &zone) == QGA_ENOMEM)
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        return QGA_ENOMEM;
 
     ret = QGA_ENOMEM;
     /* Member order of GuestTimezone: zone, offset (seconds east of UTC). */
@@ -193,7 +196,7 @@ int cmd_guest_get_timezone(struct command_call *call)
     }
     json_free(result);
     free(zone);
-    return ret < 0 ? call_error(call, ret, qga_error_text(ret)) : 0;
+    return ret < 0 ? ret : 0;
 }
 
 /* Active processor masks of every processor group.  *masks is malloc'd. */
@@ -269,7 +272,7 @@ int cmd_guest_get_vcpus(struct command_call *call)
     if (!(list = json_array()))
     {
         free(masks);
-        return call_error(call, QGA_ENOMEM, qga_error_text(QGA_ENOMEM));
+        return QGA_ENOMEM;
     }
     ret = vcpus_from_group_masks(masks, count, list);
     free(masks);

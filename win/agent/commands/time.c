@@ -18,7 +18,7 @@
 
 int cmd_guest_get_time(struct command_call *call)
 {
-    if (!(call->result = json_int(platform_time_ns()))) return call_errorf(call, QGA_ENOMEM, "out of memory");
+    if (!(call->result = json_int(platform_time_ns()))) return QGA_ENOMEM;
     return 0;
 }
 

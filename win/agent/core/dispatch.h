@@ -85,7 +85,8 @@ const struct command *dispatch_find(const struct dispatcher *dispatcher, const c
 
 /* Handler context.  args is validated against the table (never NULL: an empty object when the
  * request had none).  A handler returns 0 and optionally sets result (NULL = {}), or returns a
- * negative QGA_E* code after call_error()/call_errorf() set the text. */
+ * negative QGA_E* code after call_error()/call_errorf() set the text; a code returned without a
+ * text replies with the code's default text (error.h), e.g. "out of memory" for QGA_ENOMEM. */
 struct command_call
 {
     struct dispatcher *dispatcher;

@@ -38,7 +38,9 @@ static struct
     struct frozen_line *frozen_head, *frozen_tail;
     size_t frozen_bytes;
     size_t frozen_dropped;
-} log_state = { SRWLOCK_INIT, NULL, true, NULL, false, false, NULL, NULL, 0, 0 };
+    HANDLE stderr_checked;  /* the stderr handle stderr_console describes */
+    bool stderr_console;
+} log_state = { SRWLOCK_INIT, NULL, true, NULL, false, false, NULL, NULL, 0, 0, NULL, false };
 
 static const char *level_name(enum log_level level)
 {
@@ -74,7 +76,14 @@ static void write_stderr(const char *text, size_t len)
     DWORD mode;
 
     if (!handle || handle == INVALID_HANDLE_VALUE) return;
-    if (GetConsoleMode(handle, &mode))
+    /* Whether stderr is a console is asked once per handle: GetConsoleMode is a round trip to the
+     * console (under Wine, to the wineserver), paid per line otherwise (guest-ping logs a line). */
+    if (handle != log_state.stderr_checked)
+    {
+        log_state.stderr_checked = handle;
+        log_state.stderr_console = GetConsoleMode(handle, &mode);
+    }
+    if (log_state.stderr_console)
     {
         /* A real console: write UTF-16 so non-ASCII text shows correctly. */
         WCHAR *text_w = NULL;
