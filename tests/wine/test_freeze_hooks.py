@@ -21,7 +21,6 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from harness.admin_fakes import AdminFakes
 from harness.errors import ExecuteError, HarnessError
 from harness.fake_vss import FakeVss, keys
 from harness.qga import QGAClient
@@ -43,10 +42,13 @@ def require_vss_dll(build_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def fake(wine: WineSession, build_dir: Path, admin_fakes: AdminFakes) -> FakeVss:
+def fake(wine: WineSession, build_dir: Path) -> FakeVss:
+    """The fake coordinator, with our provider's COM class registered directly (test_freeze.py
+    covers the regsvr32/COM+ path; registering the provider there a second time would leave the
+    COM+ doubles' service behind for test_msi.py)."""
     require_vss_dll(build_dir)
     fake = FakeVss(wine, build_dir, name="hooks")
-    fake.install(admin_fakes)
+    fake.install()
     return fake
 
 
