@@ -25,6 +25,10 @@ EXPECTED: Final = ("ping", "pipelined", "info", "fsinfo", "file_read_4kib", "fil
                    "rss_requests", "rss_read", "rss_growth", "payload")
 
 
+GROUPS: Final = ("memory", "ping", "pipelined", "info", "fsinfo", "read", "exec", "freeze", "startup",
+                 "payload")
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -35,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="output directory (default BUILD_DIR/bench)")
     parser.add_argument("--quick", action="store_true", help="few samples: every metric in under a minute")
     parser.add_argument("--require-all", action="store_true", help="exit 1 unless every metric was produced")
+    parser.add_argument("--only", metavar="GROUPS", help="comma-separated subset of: " + ", ".join(GROUPS))
     parser.add_argument("--report", type=Path, metavar="RESULTS_JSON",
                         help="measure nothing: print the table and draw the chart of an earlier run")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -63,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     def progress(text: str) -> None:
         print(f"bench [{time.monotonic() - started:5.1f} s] {text}", flush=True)
 
-    results = Suite(build_dir, QUICK if options.quick else FULL, mode, progress).run()
+    only = set(options.only.split(",")) if options.only else None
+    if only and not only <= set(GROUPS):
+        parser.error(f"--only takes {', '.join(GROUPS)}")
+    results = Suite(build_dir, QUICK if options.quick else FULL, mode, progress, only).run()
     targets = judge(results)
     print()
     print(table(results, targets))

@@ -32,6 +32,8 @@ READ_COUNTS: Final = (4 * KIB, 64 * KIB, MIB, 48 * MIB)
 BIG_TIMEOUT_S: Final = 120.0
 TIMEOUT_S: Final = 30.0
 EXEC_POLL_LIMIT: Final = 100000
+FREEZE_TITLE: Final = "guest-fsfreeze-freeze overhead (fake VSS)"
+THAW_TITLE: Final = "guest-fsfreeze-thaw overhead (fake VSS)"
 PIPELINE_STALL_S: Final = 2.0               # no reply byte for this long: the rest was lost
 # The churn keeps each batch within one 4 KiB read: qemu-ga loses replies beyond (see pipelined()).
 CHURN_WINDOW_BYTES: Final = 4000
@@ -53,8 +55,8 @@ class Plan:
     churn: int
 
 
-FULL: Final = Plan(ping=1000, info=300, fsinfo=100, pipelined_runs=5, pipelined_count=10000,
-                   reads={4 * KIB: 200, 64 * KIB: 100, MIB: 20, 48 * MIB: 3}, exec=30, freeze=20, startup=10,
+FULL: Final = Plan(ping=3000, info=1000, fsinfo=300, pipelined_runs=7, pipelined_count=10000,
+                   reads={4 * KIB: 500, 64 * KIB: 200, MIB: 40, 48 * MIB: 5}, exec=50, freeze=60, startup=15,
                    churn=100000)
 QUICK: Final = Plan(ping=100, info=20, fsinfo=10, pipelined_runs=1, pipelined_count=2000,
                     reads={4 * KIB: 20, 64 * KIB: 10, MIB: 3, 48 * MIB: 1}, exec=3, freeze=2, startup=2,
@@ -290,8 +292,8 @@ class Measure:
         round trip for the same bytes. See coordinator_windows() for the coordinator's part."""
         reps = self.plan.freeze
         self.progress(f"guest-fsfreeze-freeze / thaw x{reps}")
-        freeze = Metric("freeze", "guest-fsfreeze-freeze overhead (fake VSS)", "ms")
-        thaw = Metric("thaw", "guest-fsfreeze-thaw overhead (fake VSS)", "ms")
+        freeze = Metric("freeze", FREEZE_TITLE, "ms")
+        thaw = Metric("thaw", THAW_TITLE, "ms")
         freeze_request, thaw_request = request("guest-fsfreeze-freeze"), request("guest-fsfreeze-thaw")
         raw: dict[str, list[float]] = {f"{op}{part}": [] for op in ("freeze", "thaw")
                                        for part in ("", "_coordinator", "_floor", "_overhead")}
@@ -350,9 +352,9 @@ class Measure:
 
 
 COORDINATOR_DEFINITION: Final = {
-    "freeze": "reply time - coordinator window - Wine floor round trip; the window runs from the first trace "
-              "event of the backup session to the start of provider:CommitSnapshots (the provider signals "
-              "'frozen' there)",
+    "freeze": "reply time - coordinator window - Wine floor round trip; the window runs from the requester "
+              "entering CreateVssBackupComponents (client_start_us in the trace) to the start of "
+              "provider:CommitSnapshots (the provider signals 'frozen' there)",
     "thaw": "reply time - coordinator window - Wine floor round trip; the window runs from the end of "
             "provider:CommitSnapshots (the provider saw 'thaw') to coordinator:release",
 }
@@ -363,10 +365,11 @@ def coordinator_windows(events: Sequence[TraceEvent], freeze_sent_us: int,
     """The coordinator's part of a freeze and of the following thaw, in ms, from its trace.
 
     The trace's mono_us is Wine's QueryPerformanceCounter, i.e. CLOCK_MONOTONIC_RAW: the same
-    clock as the host's send times. Between its first call and the provider being told to hold
-    writes, the agent only waits for the coordinator (the requester's code between calls is
-    microseconds; the calls' own cost, the IPC to the fake's service included, is the
-    coordinator's); likewise from the provider releasing writes to the session's release.
+    clock as the host's send times. From the requester entering CreateVssBackupComponents (the
+    fake's client_start_us; else the first event) to the provider being told to hold writes, the
+    agent only waits for the coordinator (the requester's code between calls is microseconds; the
+    calls' own cost, the IPC to the fake's service included, is the coordinator's); likewise from
+    the provider releasing writes to the session's release.
     """
     session = [e for e in events if e.mono_us >= freeze_sent_us]
     if not session:
@@ -377,6 +380,9 @@ def coordinator_windows(events: Sequence[TraceEvent], freeze_sent_us: int,
         raise ProtocolError(f"trace lacks CommitSnapshots or release: {[e.key for e in session][-20:]}")
     first = session[0]
     first_start = first.mono_us - (first.dur_us or 0)
+    create = next((e for e in session if e.key == "requester:CreateVssBackupComponents"), None)
+    if create is not None and isinstance(create.args.get("client_start_us"), int):
+        first_start = min(first_start, create.args["client_start_us"])
     commit_start = commit.mono_us - (commit.dur_us or 0)
     thaw_window = release.mono_us - max(commit.mono_us, thaw_sent_us)
     return (commit_start - first_start) / 1000, thaw_window / 1000

@@ -22,7 +22,7 @@ from harness.errors import HarnessError
 from harness.fake_vss import FakeVss
 from harness.wine import ComPort, WineSession
 
-from .metrics import MIB, Measure, Metric, Plan, summarise
+from .metrics import FREEZE_TITLE, MIB, THAW_TITLE, Measure, Metric, Plan, summarise
 from .peers import (AGENTS, ALL_PEERS, FLOOR_OF, NATIVE_FLOOR, OURS, QEMU_GA, WINE_FLOOR, Peer, start_native,
                     start_wine)
 from .stats import Summary
@@ -65,8 +65,10 @@ def missing_tools(build_dir: Path) -> list[str]:
 
 
 class Suite:
-    def __init__(self, build_dir: Path, plan: Plan, mode: str, progress: Callable[[str], None]) -> None:
+    def __init__(self, build_dir: Path, plan: Plan, mode: str, progress: Callable[[str], None],
+                 only: set[str] | None = None) -> None:
         self.build_dir = build_dir
+        self.only = only
         self.plan = plan
         self.progress = progress
         self.results = Results(mode)
@@ -117,33 +119,47 @@ class Suite:
             for peer in peers.values():
                 peer.close()
 
+    def want(self, group: str) -> bool:
+        return self.only is None or group in self.only
+
     def run_metrics(self, session: WineSession, measure: Measure, fake: FakeVss | None,
                     fake_reason: str) -> None:
-        plan, add = self.plan, self.results.metrics.append
+        plan, add, want = self.plan, self.results.metrics.append, self.want
         rss_idle = measure.rss()
-        measure.churn()
-        rss_churn = measure.rss()
-        add(measure.command_latency("ping", "guest-ping", plan.ping))
-        add(measure.pipelined())
-        add(measure.command_latency("info", "guest-info", plan.info))
-        add(measure.command_latency("fsinfo", "guest-get-fsinfo", plan.fsinfo))
+        rss_churn: dict[str, int] = {}
+        if want("memory"):
+            measure.churn()
+            rss_churn = measure.rss()
+        if want("ping"):
+            add(measure.command_latency("ping", "guest-ping", plan.ping))
+        if want("pipelined"):
+            add(measure.pipelined())
+        if want("info"):
+            add(measure.command_latency("info", "guest-info", plan.info))
+        if want("fsinfo"):
+            add(measure.command_latency("fsinfo", "guest-get-fsinfo", plan.fsinfo))
         rss_read: dict[str, int] = {}
-        for count, reps in sorted(plan.reads.items()):
+        for count, reps in sorted(plan.reads.items()) if want("read") else []:
             after = (lambda: rss_read.update(measure.rss())) if count == max(plan.reads) else None
             add(measure.file_read(count, reps, after))
-        add(measure.exec_latency({OURS: session.windows_path(self.build_dir / "bench" / "true-win.exe"),
-                                  QEMU_GA: "/bin/true"}))
-        if fake is not None:
-            freeze, thaw = measure.freeze_thaw(fake)
-        else:
-            freeze = Metric("freeze", "guest-fsfreeze-freeze overhead (fake VSS)", "ms", reason=fake_reason)
-            thaw = Metric("thaw", "guest-fsfreeze-thaw overhead (fake VSS)", "ms", reason=fake_reason)
-        add(freeze)
-        add(thaw)
-        add(self.startup(session))
-        for metric in memory_metrics(rss_idle, rss_churn, rss_read, self.plan.churn):
-            add(metric)
-        add(payload(self.build_dir))
+        if want("exec"):
+            add(measure.exec_latency({OURS: session.windows_path(self.build_dir / "bench" / "true-win.exe"),
+                                      QEMU_GA: "/bin/true"}))
+        if want("freeze"):
+            if fake is not None:
+                freeze, thaw = measure.freeze_thaw(fake)
+            else:
+                freeze = Metric("freeze", FREEZE_TITLE, "ms", reason=fake_reason)
+                thaw = Metric("thaw", THAW_TITLE, "ms", reason=fake_reason)
+            add(freeze)
+            add(thaw)
+        if want("startup"):
+            add(self.startup(session))
+        if want("memory"):
+            for metric in memory_metrics(rss_idle, rss_churn, rss_read, self.plan.churn):
+                add(metric)
+        if want("payload"):
+            add(payload(self.build_dir))
 
     def install_fake(self, session: WineSession) -> tuple[FakeVss | None, str]:
         needed = [self.build_dir / "qga-vss.dll", self.build_dir / "tests" / "fakes" / "vss" / "vssapi.dll",
@@ -215,6 +231,9 @@ def memory_metrics(idle: dict[str, int], churn: dict[str, int], read: dict[str, 
         metric.notes["rss_kib"] = dict(rss)
         metrics.append(metric)
     growth = Metric("rss_growth", f"resident set growth over {requests} requests", "%")
+    if not churn:
+        growth.reason = "not measured"
+        return [*metrics, growth]
     for name in AGENTS:
         own = idle[name] - idle[FLOOR_OF[name]]
         value = 100.0 * (churn[name] - idle[name]) / own

@@ -34,6 +34,12 @@ HOST_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 HOST_CFLAGS  := $(CSTD) $(WARN) $(REPRO) -O1 -g $(INCLUDES) -D_DEFAULT_SOURCE $(HOST_SAN)
 HOST_LDFLAGS := $(HOST_SAN)
 
+# Shipped PE files carry no DWARF: it moves to <file>.debug next to them (gdb finds it through
+# the debug link), which keeps the payload small and the debug info available.
+WIN_OBJCOPY  := $(CROSS)objcopy
+SPLIT_DEBUG   = $(WIN_OBJCOPY) --only-keep-debug $@ $@.debug && \
+                $(WIN_OBJCOPY) --strip-debug --add-gnu-debuglink=$@.debug $@
+
 # LD_PRELOAD shim pinning widl/wixl clocks and UUIDs (toolchain/repro-shim.c)
 REPRO_SHIM   := $(B)/host/repro-shim.so
 

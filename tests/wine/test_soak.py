@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import statistics
 import time
@@ -20,7 +21,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from harness.protocol import encode_request
+from harness.protocol import Message, Splitter, encode_request
 from harness.qga import QGAClient
 from harness.wine import AgentProcess, WineSession
 
@@ -176,3 +177,53 @@ def test_soak(wine: WineSession, soak_agent: AgentProcess, build_dir: Path) -> N
     assert soak_agent.returncode is None
     assert rss_end - rss_start <= RSS_NOISE_KIB, f"resident KiB after warm-up {rss}"
     assert handles[-1] - handles[0] <= HANDLE_NOISE, f"handles after warm-up {handles}"
+
+
+SLOW_READ_BYTES_PER_S = 50_000     # a host that reads, slowly: 1 MiB takes 21 s
+SLOW_FILE_BYTES = 800_000          # base64: a reply of ~1.07 MB
+SLOW_TIMEOUT_S = 120.0
+
+
+def test_slow_reader_keeps_its_connection(wine: WineSession, soak_agent: AgentProcess) -> None:
+    """A host that reads slowly is not a host that never reads: the write stall bound
+    (CHANNEL_WRITE_STALL_MS) applies to each piece of a reply, not to the whole of it, so a
+    megabyte reply at 50 KB/s arrives whole.  ~25 s, so `make soak` runs it, not `make check`."""
+    if wanted_requests() <= CHECK_REQUESTS:
+        pytest.skip("slow tier (~25 s): `make soak` runs it")
+    data = os.urandom(SLOW_FILE_BYTES)
+    path = wine.scratch / "soak" / "slow.bin"
+    path.write_bytes(data)
+    client = soak_agent.client
+    client.sync()
+    log_start = len(soak_agent.log_text())
+    handle = client.execute("guest-file-open", {"path": wine.windows_path(path)})
+    request = encode_request("guest-file-read", {"handle": handle, "count": SLOW_FILE_BYTES}, id="slow")
+    client.send_bytes(request)
+    fd = soak_agent.port.master
+    splitter = Splitter()
+    started = time.monotonic()
+    received = 0
+    reply: dict[str, Any] | None = None
+    while reply is None:
+        assert time.monotonic() - started < SLOW_TIMEOUT_S, f"{received} bytes in {SLOW_TIMEOUT_S} s"
+        # Stay at SLOW_READ_BYTES_PER_S on average: read only what the budget allows so far.
+        budget = int((time.monotonic() - started) * SLOW_READ_BYTES_PER_S) - received
+        if budget < 4096:
+            time.sleep(4096 / SLOW_READ_BYTES_PER_S)
+            continue
+        try:
+            chunk = os.read(fd, min(budget, 4096))
+        except BlockingIOError:
+            time.sleep(0.01)
+            continue
+        received += len(chunk)
+        for event in splitter.feed(chunk):
+            value = event.value if isinstance(event, Message) else None
+            if isinstance(value, dict) and value.get("id") == "slow":
+                reply = value
+    assert base64.b64decode(reply["return"]["buf-b64"]) == data
+    assert time.monotonic() - started > SLOW_FILE_BYTES * 4 / 3 / SLOW_READ_BYTES_PER_S / 2
+    assert not re.search("unable to write", soak_agent.log_text()[log_start:])
+    soak_agent.disconnect()
+    soak_agent.client.sync()
+    soak_agent.client.execute("guest-file-close", {"handle": handle})

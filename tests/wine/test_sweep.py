@@ -34,9 +34,9 @@ SYNC_BASE = 7_000_000_000          # ids of the closing guest-syncs: no case ret
 BATCH_TIMEOUT_S = 120.0
 OPEN_READ_TIMEOUT_S = 15.0         # a read of a hostile path must not block the agent
 # Resident memory may grow this much from the end of the first batch (heap high-water marks,
-# Wine's own caches) to the end; a leak of one byte per message over 10,000 messages would not
-# show, but the 100,000-message sweep bounds it to ~40 bytes per message.
-RSS_GROWTH_LIMIT_KIB = 4096
+# Wine's own caches) to the end: measured +356 KiB over both 10,000 and 100,000 messages (a
+# plateau); the 100,000-message sweep bounds a leak to ~10 bytes per message.
+RSS_GROWTH_LIMIT_KIB = 1024
 # After a limit-sized (64 MiB) message the heap may keep some of it; it must not keep it all.
 RSS_AFTER_HEAVY_LIMIT_KIB = 48 << 10
 HANDLE_GROWTH_LIMIT = 2            # handles may come and go (an event waited on)

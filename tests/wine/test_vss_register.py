@@ -255,6 +255,17 @@ def test_failed_register_exits_nonzero_and_rolls_back(vss: Vss, admin_fakes: Adm
     assert [c for c in admin_fakes.calls() if c.call == call and c.hr == int(hresult, 16)]
 
 
+def test_failed_register_goes_to_the_event_log(vss: Vss, admin_fakes: AdminFakes) -> None:
+    """Issue 6: every failure is a message on stderr *and in the log*.  Wine stores no events but
+    traces ReportEventW (wine-notes.md 8)."""
+    env = {**admin_fakes.env("InstallComponent=0x80110425"), "WINEDEBUG": "-all,err+eventlog"}
+    result = vss.wine.run(["rundll32", f"{vss.dll},DLLCOMRegister"], env=env)
+    assert result.returncode != 0
+    # Wine's trace cuts long strings, so match the start of the line.
+    assert ':eventlog:ReportEventW L"qga-vss: cannot install component' in result.err, result.err
+    assert_unregistered(vss, admin_fakes.state())
+
+
 def test_failed_repair_leaves_nothing_half_done(vss: Vss, admin_fakes: AdminFakes) -> None:
     assert vss.register().returncode == 0
     result = vss.register(fail="InstallComponent=0x80110425")

@@ -32,3 +32,4 @@ $(B)/win/win/agent/platform/messages.res.o: $(B)/win/win/agent/platform/messages
 $(B)/qemu-ga.exe: $(AGENT_OBJS)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $^ $(WIN_LDFLAGS) $(AGENT_LIBS)
+	$(Q)$(SPLIT_DEBUG)

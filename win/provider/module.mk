@@ -14,6 +14,7 @@ $(VSS_DLL_OBJS): $(B)/gen/version.h
 $(B)/qga-vss.dll: $(VSS_DLL_OBJS) $(VSS_DLL_DEF)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $(VSS_DLL_OBJS) $(VSS_DLL_DEF) $(WIN_DLL_LDFLAGS) $(VSS_DLL_LIBS)
+	$(Q)$(SPLIT_DEBUG)
 
 $(B)/qga-vss.tlb: tlb/qga-vss.tlb
 	@mkdir -p $(@D)

@@ -645,7 +645,8 @@ static DWORD WINAPI connection_thread(void *arg)
                 trace_open(*session->scenario.trace ? session->scenario.trace : msg.s[1]);
                 provider_environment(&session->scenario);
             }
-            snprintf(args, sizeof(args), "\"client_pid\": %u, \"scenario\": ", msg.u[0]);
+            snprintf(args, sizeof(args), "\"client_pid\": %u, \"client_start_us\": %lld, \"scenario\": ",
+                     msg.u[0], (long long)((uint64_t)msg.u[2] << 32 | msg.u[1]));
             json_append_wstr(args, sizeof(args), msg.s[0]);
             if (FAILED(hr))
             {

@@ -27,7 +27,9 @@
 
 enum fake_vss_op
 {
-    OP_HELLO = 1,                 /* s0 scenario path (may be empty), u0 client pid -> u0 service pid */
+    OP_HELLO = 1,                 /* s0 scenario path (may be empty), u0 client pid, u1/u2 (low/high
+                                   * 32 bits) the QPC microseconds at CreateVssBackupComponents' entry
+                                   * -> u0 service pid */
     OP_CLOSE,                     /* u0 live client objects (leak check) */
     OP_TRACE,                     /* s0 call, s1 detail: a client-side call, for the trace */
     OP_INITIALIZE_FOR_BACKUP,     /* u0 1 if an XML document was given */

@@ -133,7 +133,18 @@ static void setting(const WCHAR *env, const WCHAR *value, WCHAR *out /* FAKE_VSS
         out[0] = 0;
 }
 
-static HRESULT client_connect(struct client **out)
+/* QueryPerformanceCounter in microseconds, as the service's trace_now_us(). */
+static int64_t client_now_us(void)
+{
+    LARGE_INTEGER frequency, now;
+
+    QueryPerformanceFrequency(&frequency);
+    QueryPerformanceCounter(&now);
+    return (int64_t)(now.QuadPart / frequency.QuadPart * 1000000 +
+                     now.QuadPart % frequency.QuadPart * 1000000 / frequency.QuadPart);
+}
+
+static HRESULT client_connect(struct client **out, int64_t entry_us)
 {
     ULONGLONG deadline = GetTickCount64() + FAKE_VSS_START_WAIT_MS;
     DWORD mode = PIPE_READMODE_MESSAGE;
@@ -178,6 +189,8 @@ static HRESULT client_connect(struct client **out)
     DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &client->service, SYNCHRONIZE,
                     FALSE, 0);
     msg.u[0] = GetCurrentProcessId();
+    msg.u[1] = (uint32_t)entry_us;
+    msg.u[2] = (uint32_t)((uint64_t)entry_us >> 32);
     setting(FAKE_VSS_SCENARIO_ENV_W, L"Scenario", msg.s[0]);
     setting(FAKE_VSS_TRACE_ENV_W, L"Trace", msg.s[1]);
     hr = client_call(client, &msg);
@@ -205,12 +218,14 @@ static HRESULT client_connect(struct client **out)
 
 HRESULT STDAPICALLTYPE CreateVssBackupComponentsInternal(IVssBackupComponents **out)
 {
+    /* The trace's "client_start_us": where the coordinator's part of a freeze begins (make bench). */
+    int64_t entry_us = client_now_us();
     struct client *client;
     HRESULT hr;
 
     if (!out) return E_INVALIDARG;
     *out = NULL;
-    if (FAILED(hr = client_connect(&client))) return hr;
+    if (FAILED(hr = client_connect(&client, entry_us))) return hr;
     hr = backup_create(client, out);
     client_release(client);
     return hr;

@@ -16,5 +16,4 @@ $(B)/tests/test-fakes.exe: $(B)/win/tests/wine/com/test-fakes.o $(B)/win/win/com
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(WIN_CC) $(WIN_CFLAGS) -o $@ $^ $(WIN_LDFLAGS) -lole32 -loleaut32 -luuid
 
-# The Wine tier needs the test programs and the doubles (tests/fakes/admin) built.
-check-wine: $(WINE_COM_TESTS) $(FAKE_ADMIN_DLL)
+TEST_ARTIFACTS += $(WINE_COM_TESTS)

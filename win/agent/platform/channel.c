@@ -215,7 +215,8 @@ int channel_write(struct channel *channel, const void *data, size_t len, void *s
     if (!channel->handle) return QGA_ECLOSED;
     while (len)
     {
-        DWORD chunk = len > (1u << 20) ? (1u << 20) : (DWORD)len;
+        DWORD piece = channel->serial ? CHANNEL_WRITE_PIECE_SERIAL : CHANNEL_WRITE_PIECE;
+        DWORD chunk = len > piece ? piece : (DWORD)len;
 
         ResetEvent(channel->write_ov.hEvent);
         channel->write_ov.Offset = channel->write_ov.OffsetHigh = 0;

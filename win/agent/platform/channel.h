@@ -9,6 +9,12 @@
 
 #define CHANNEL_READ_SIZE        4096      /* compat: QGA_READ_COUNT_DEFAULT */
 #define CHANNEL_WRITE_STALL_MS   15000     /* a write making no progress this long resets the channel */
+/* Writes go out in pieces this big, each of which must complete within CHANNEL_WRITE_STALL_MS:
+ * an overlapped write reports nothing until it is done, so the piece size is what turns "no
+ * progress" into something measurable.  A host reading at 4.4 KB/s (virtio) or 280 B/s (a COM
+ * port) still counts as reading; a 1 MiB piece would reset any host slower than 70 KB/s. */
+#define CHANNEL_WRITE_PIECE      (64u << 10)
+#define CHANNEL_WRITE_PIECE_SERIAL (4u << 10)
 #define CHANNEL_WAIT_SLICE_MS    60000     /* the longest single wait for data (then waits again) */
 
 struct channel;

@@ -71,7 +71,8 @@ static bool answers_at_once(const struct dispatcher *dispatcher, const struct js
     const struct command *command;
     size_t i;
 
-    if (!name || !(command = dispatch_find(dispatcher, name)) || !dispatch_command_enabled(dispatcher, command))
+    if (!name || !(command = dispatch_find(dispatcher, name))
+        || !dispatch_command_enabled(dispatcher, command))
         return true;    /* an error reply */
     for (i = 0; i < sizeof(quick_commands) / sizeof(*quick_commands); i++)
     {

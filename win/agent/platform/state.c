@@ -179,14 +179,16 @@ int state_read_counter(struct agent *agent, const char *name, int64_t fallback, 
     return 0;
 }
 
-static int write_file(const WCHAR *path_w, const char *text, size_t len)
+/* flush: make the content durable before returning (a counter must survive a power loss). */
+static int write_file(const WCHAR *path_w, const char *text, size_t len, bool flush)
 {
     HANDLE file = CreateFileW(path_w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     DWORD written = 0;
     int ret = 0;
 
     if (file == INVALID_HANDLE_VALUE) return win32_error_to_qga(GetLastError());
-    if (!WriteFile(file, text, (DWORD)len, &written, NULL) || written != len || !FlushFileBuffers(file))
+    if (!WriteFile(file, text, (DWORD)len, &written, NULL) || written != len
+        || (flush && !FlushFileBuffers(file)))
         ret = win32_error_to_qga(GetLastError());
     CloseHandle(file);
     return ret;
@@ -232,7 +234,7 @@ int state_write_counter(struct agent *agent, const char *name, int64_t value)
 
     if ((ret = state_path(agent, CONFIG_STATE_FILE, &path_w)) < 0) goto out;
     if ((ret = state_path(agent, CONFIG_STATE_FILE ".tmp", &temp_w)) < 0) goto out;
-    if ((ret = write_file(temp_w, text, len)) < 0) goto out;
+    if ((ret = write_file(temp_w, text, len, true)) < 0) goto out;
     if (!MoveFileExW(temp_w, path_w, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
     {
         ret = win32_error_to_qga(GetLastError());
@@ -257,8 +259,10 @@ int state_write_file(struct agent *agent, const char *name, const char *text, si
     if (!temp) return QGA_ENOMEM;
     snprintf(temp, temp_len, "%s.tmp", name);
     if ((ret = state_path(agent, name, &path_w)) < 0 || (ret = state_path(agent, temp, &temp_w)) < 0) goto out;
-    if ((ret = write_file(temp_w, text, len)) < 0) goto out;
-    if (!MoveFileExW(temp_w, path_w, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+    /* Like the frozen marker, our files only have to outlive the agent's process (a reboot ends
+     * every freeze), and they are written on the way to a freeze: no flush. */
+    if ((ret = write_file(temp_w, text, len, false)) < 0) goto out;
+    if (!MoveFileExW(temp_w, path_w, MOVEFILE_REPLACE_EXISTING))
     {
         ret = win32_error_to_qga(GetLastError());
         DeleteFileW(temp_w);
@@ -320,8 +324,11 @@ int state_set_frozen_marker(struct agent *agent, bool frozen)
     int ret;
 
     if ((ret = state_path(agent, STATE_FROZEN_MARKER, &path_w)) < 0) return ret;
+    /* The marker only has to outlive the agent's process, not the machine (a reboot ends every
+     * freeze), and the system's file cache keeps it: no flush, which would cost a disk round trip
+     * on the way to the freeze.  compat: qemu-ga does not flush it either. */
     if (frozen)
-        ret = write_file(path_w, "", 0);
+        ret = write_file(path_w, "", 0, false);
     else if (!DeleteFileW(path_w) && GetLastError() != ERROR_FILE_NOT_FOUND)
         ret = win32_error_to_qga(GetLastError());
     free(path_w);

@@ -29,7 +29,8 @@ int state_read_counter(struct agent *agent, const char *name, int64_t fallback, 
 int state_write_counter(struct agent *agent, const char *name, int64_t value);
 
 /* A small file of our own in the state directory (the fsfreeze record, issue 12): written
- * atomically (a temporary file renamed over it), read whole up to max_bytes (larger: QGA_ERANGE;
+ * atomically (a temporary file renamed over it; not flushed: it must outlive the process, not a
+ * power loss), read whole up to max_bytes (larger: QGA_ERANGE;
  * missing: QGA_ENOENT; *text malloc'd, NUL-terminated), removed (a missing file is fine). */
 int state_write_file(struct agent *agent, const char *name, const char *text, size_t len);
 int state_read_file(struct agent *agent, const char *name, size_t max_bytes, char **text, size_t *len);

@@ -53,9 +53,16 @@ struct freeze_state
     uint32_t volumes;
     DWORD auto_thaw_ms;               /* fsfreeze-auto-thaw: the default limit */
     DWORD limit_ms;                   /* this freeze's limit (hold-timeout, else auto_thaw_ms) */
-    HANDLE watchdog;                  /* thread, while frozen (and until joined) */
+    HANDLE watchdog;                  /* thread-pool wait, while frozen (and until joined) */
     HANDLE watchdog_cancel;           /* manual-reset: thawed by someone else */
-    uint64_t generation;              /* which freeze the watchdog belongs to */
+    HANDLE watchdog_done;             /* auto-reset: set once an unregistered watchdog's callback ended */
+    struct watchdog
+    {
+        struct agent *agent;
+        uint64_t generation;          /* which freeze the watchdog belongs to */
+        DWORD limit_ms;
+    } watchdog_args;                  /* written before the wait is registered, read by its callback */
+    uint64_t generation;
     char *auto_thaw_report;           /* the next thaw's error after an auto-thaw (malloc'd) */
 
     /* The hooks this freeze started: the thaw runs them in reverse (issue 12). */
@@ -306,23 +313,20 @@ static int thaw_locked(struct agent *agent, int64_t *volumes, char **error, bool
     return ret;
 }
 
-struct watchdog
+/* The watchdog is a thread-pool wait on watchdog_cancel with the auto-thaw limit as its timeout:
+ * arming it costs no thread creation on the way to the freeze reply (a new thread is the most
+ * expensive thing there after VSS itself).  Runs on a pool thread; timed_out is false when
+ * watchdog_cancel was set (thawed by someone else). */
+static VOID CALLBACK watchdog_expired(void *arg, BOOLEAN timed_out)
 {
-    struct agent *agent;
-    uint64_t generation;
-    DWORD limit_ms;
-};
-
-static DWORD WINAPI watchdog_thread(void *arg)
-{
-    struct watchdog *watchdog = arg;
+    const struct watchdog *watchdog = arg;
     struct agent *agent = watchdog->agent;
     struct freeze_state *state = agent->freeze;
     char *error = NULL, report[1024];
     int64_t volumes = 0;
     int ret;
 
-    if (WaitForSingleObject(state->watchdog_cancel, watchdog->limit_ms) != WAIT_TIMEOUT) goto out;
+    if (!timed_out) return;
     AcquireSRWLockExclusive(&state->lock);
     if (state->frozen && state->generation == watchdog->generation)
     {
@@ -330,7 +334,7 @@ static DWORD WINAPI watchdog_thread(void *arg)
                      (unsigned long)watchdog->limit_ms);
         ret = thaw_locked(agent, &volumes, &error, true);
         snprintf(report, sizeof(report), "the file systems were thawed automatically: no guest-fsfreeze-thaw within "
-                 "%lu ms (fsfreeze-auto-thaw)%s%s", (unsigned long)watchdog->limit_ms, ret < 0 ? "; " : "",
+                 "%lu ms (the auto-thaw limit)%s%s", (unsigned long)watchdog->limit_ms, ret < 0 ? "; " : "",
                  ret < 0 && error ? error : "");
         free(state->auto_thaw_report);
         state->auto_thaw_report = strdup(report);
@@ -338,34 +342,35 @@ static DWORD WINAPI watchdog_thread(void *arg)
         free(error);
     }
     ReleaseSRWLockExclusive(&state->lock);
-out:
-    free(watchdog);
-    return 0;
 }
 
 static void watchdog_join(struct freeze_state *state)
 {
     if (!state->watchdog) return;
     SetEvent(state->watchdog_cancel);
-    if (WaitForSingleObject(state->watchdog, WATCHDOG_JOIN_MS) != WAIT_OBJECT_0)
+    /* Returns at once; watchdog_done is set when a callback still running has finished. */
+    UnregisterWaitEx(state->watchdog, state->watchdog_done);
+    /* A callback that is thawing also runs the thaw hooks, each bounded by its timeout. */
+    if (WaitForSingleObject(state->watchdog_done, WATCHDOG_JOIN_MS + HOOK_MAX_COUNT * state->hook_timeout_ms)
+        != WAIT_OBJECT_0)
         platform_log(LOG_ERROR, "the auto-thaw watchdog did not stop");
-    CloseHandle(state->watchdog);
     state->watchdog = NULL;
 }
 
 static void watchdog_start(struct agent *agent)
 {
     struct freeze_state *state = agent->freeze;
-    struct watchdog *watchdog = malloc(sizeof(*watchdog));
 
     ResetEvent(state->watchdog_cancel);
-    if (!watchdog) goto fail;
-    watchdog->agent = agent;
-    watchdog->generation = state->generation;
-    watchdog->limit_ms = state->limit_ms;
-    if ((state->watchdog = CreateThread(NULL, 0, watchdog_thread, watchdog, 0, NULL))) return;
-    free(watchdog);
-fail:
+    state->watchdog_args.agent = agent;
+    state->watchdog_args.generation = state->generation;
+    state->watchdog_args.limit_ms = state->limit_ms;
+    /* WT_EXECUTELONGFUNCTION: the callback thaws and runs the thaw hooks. */
+    if (RegisterWaitForSingleObject(&state->watchdog, state->watchdog_cancel, watchdog_expired,
+                                    &state->watchdog_args, state->limit_ms,
+                                    WT_EXECUTEONLYONCE | WT_EXECUTELONGFUNCTION))
+        return;
+    state->watchdog = NULL;
     /* The DLL's own hold limit (the same auto-thaw time) still releases VSS. */
     platform_log(LOG_ERROR, "unable to start the auto-thaw watchdog");
 }
@@ -707,9 +712,11 @@ int freeze_init(struct agent *agent)
     release_stale_hold(agent);
     if (!(state = calloc(1, sizeof(*state)))) return QGA_ENOMEM;
     InitializeSRWLock(&state->lock);
-    if (!(state->watchdog_cancel = CreateEventW(NULL, TRUE, FALSE, NULL)) || freeze_story_create(&state->story) < 0)
+    if (!(state->watchdog_cancel = CreateEventW(NULL, TRUE, FALSE, NULL))
+        || !(state->watchdog_done = CreateEventW(NULL, FALSE, FALSE, NULL)) || freeze_story_create(&state->story) < 0)
     {
         if (state->watchdog_cancel) CloseHandle(state->watchdog_cancel);
+        if (state->watchdog_done) CloseHandle(state->watchdog_done);
         free(state);
         return QGA_ENOMEM;
     }
@@ -751,6 +758,7 @@ void freeze_cleanup(struct agent *agent)
     if (state->requester) state->deinit(state->requester);
     /* The DLL stays loaded: a thread of it may still be finishing a bounded wait. */
     CloseHandle(state->watchdog_cancel);
+    CloseHandle(state->watchdog_done);
     free(state->auto_thaw_report);
     free(state->hook_dir);
     name_list_clear(&state->hooks_ran);
