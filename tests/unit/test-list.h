@@ -117,6 +117,19 @@
     X(guest_time_to_filetime) \
     X(power_mode_parse) \
     X(fstrim_output_error) \
+    X(freeze_hook_kinds) \
+    X(freeze_hook_order) \
+    X(freeze_hook_command_lines) \
+    X(freeze_hook_command_lines_split_back) \
+    X(freeze_hook_output_lines) \
+    X(freeze_hook_failure_texts) \
+    X(freeze_config_keys) \
+    X(freeze_options_merge) \
+    X(freeze_extension_commands_in_table) \
+    X(freeze_report_json) \
+    X(freeze_report_summary_line) \
+    X(freeze_record_round_trip) \
+    X(freeze_names) \
     /* add new tests above this line */
 
 #endif

@@ -25,7 +25,9 @@ FREEZE_TIMEOUT_S = 60.0
 HOLD_MESSAGE = "couldn't hold writes: fsfreeze is limited up to 10 seconds"
 UNAVAILABLE = "fsfreeze not possible as VSS failed to initialize"
 FROZEN_ALLOWED = {"guest-ping", "guest-info", "guest-sync", "guest-sync-delimited",
-                  "guest-fsfreeze-status", "guest-fsfreeze-thaw"}
+                  "guest-fsfreeze-status", "guest-fsfreeze-thaw",
+                  # ours (issue 12, downstream names stock clients never use): read-only, answer at once
+                  "__org.qga-win_fsfreeze-report", "__org.qga-win_fsfreeze-status"}
 
 # The documented order of a freeze and thaw (vsbackup.h / vsprov.h), as the trace shows it.
 FREEZE_ORDER = [

@@ -125,7 +125,8 @@ def test_unknown_service_command(wine: WineSession, exe: Path) -> None:
 def test_rpc_list(wine: WineSession, exe: Path, args: list[str]) -> None:
     result = run(wine, exe, *args).check()
     names = result.out.splitlines()
-    assert set(names) == WINDOWS_COMMANDS, set(names) ^ WINDOWS_COMMANDS
+    standard = {name for name in names if not name.startswith("__org.qga-win_")}   # ours: issue 12
+    assert standard == WINDOWS_COMMANDS, standard ^ WINDOWS_COMMANDS
     assert names == sorted(names)
     assert result.err == ""
 

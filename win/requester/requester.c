@@ -630,6 +630,11 @@ HRESULT WINAPI requester_report(struct requester *requester, struct requester_re
     return S_OK;
 }
 
+void WINAPI requester_error_text(HRESULT hr, WCHAR *buffer, uint32_t chars)
+{
+    if (buffer && chars) hresult_text(hr, buffer, chars);
+}
+
 void WINAPI requester_deinit(struct requester *requester)
 {
     uint32_t volumes;

@@ -14,6 +14,7 @@
 #define REQUESTER_FREEZE_NAME "requester_freeze"
 #define REQUESTER_THAW_NAME   "requester_thaw"
 #define REQUESTER_REPORT_NAME "requester_report"
+#define REQUESTER_ERROR_TEXT_NAME "requester_error_text"   /* optional: older DLLs lack it */
 
 /* Bumped when a function's meaning changes; growing a struct only grows its size field. */
 #define REQUESTER_ABI_VERSION 1
@@ -159,5 +160,12 @@ HRESULT WINAPI requester_thaw(struct requester *requester, uint32_t *volumes, st
  * caller; S_OK, or E_INVALIDARG for a bad size).  Thread-safe. */
 typedef HRESULT (WINAPI *requester_report_fn)(struct requester *requester, struct requester_report *report);
 HRESULT WINAPI requester_report(struct requester *requester, struct requester_report *report);
+
+/* The text of an HRESULT as the requester's messages give it: VSS codes named ("the writer timed
+ * out between freeze and thaw (VSS_E_WRITERERROR_TIMEOUT, 0x800423f2)"), others the system's text.
+ * Writes at most chars WCHARs, always NUL-terminated.  Thread-safe.  (For the writers' failures
+ * in the agent's freeze report.) */
+typedef void (WINAPI *requester_error_text_fn)(HRESULT hr, WCHAR *buffer, uint32_t chars);
+void WINAPI requester_error_text(HRESULT hr, WCHAR *buffer, uint32_t chars);
 
 #endif

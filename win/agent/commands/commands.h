@@ -48,7 +48,10 @@
     X(guest_ssh_get_authorized_keys) \
     X(guest_ssh_remove_authorized_keys) \
     X(guest_suspend_disk) \
-    X(guest_suspend_ram)
+    X(guest_suspend_ram) \
+    X(org_qga_win_fsfreeze_freeze) \
+    X(org_qga_win_fsfreeze_report) \
+    X(org_qga_win_fsfreeze_status)
 
 #define X(fn) int cmd_##fn(struct command_call *call);
 PORTABLE_COMMAND_HANDLERS(X)

@@ -228,9 +228,13 @@ struct spawn_request
     const wchar_t *application;   /* NULL: CreateProcess resolves the command line's program */
     const char *command_line;     /* UTF-8 */
     const wchar_t *environment;   /* NULL: inherit the agent's */
+    const wchar_t *directory;     /* NULL: the agent's */
     bool has_input;               /* stdin from proc->input (else NUL) */
     size_t input_len;             /* bytes of proc->input (binary: may hold NUL) */
     enum exec_capture capture;
+    bool merge_stderr;            /* with EXEC_CAPTURE_STDOUT: stderr into the same pipe */
+    size_t output_limit;          /* 0 = EXEC_OUTPUT_MAX */
+    HANDLE job;                   /* NULL, or the job object the process starts in */
 };
 
 /* Creates the process with its streams and starts the stream thread.  On failure *win32_error
@@ -256,6 +260,17 @@ static int spawn(const struct spawn_request *req, struct exec_process *proc, uin
     for (int i = 0; i < STREAM_COUNT; i++)
     {
         struct exec_stream *stream = &proc->streams[i];
+        if (i == STREAM_ERR && req->merge_stderr && redirected[STREAM_OUT])
+        {
+            /* One pipe for both: the child's stderr is a second handle to its stdout. */
+            if (!DuplicateHandle(GetCurrentProcess(), child[STREAM_OUT], GetCurrentProcess(), &child[STREAM_ERR], 0,
+                                 TRUE, DUPLICATE_SAME_ACCESS))
+            {
+                child[STREAM_ERR] = NULL;
+                goto win32_failed;
+            }
+            continue;
+        }
         if (!redirected[i])
         {
             /* compat: streams that are not captured go to NUL, as GLib's *_TO_DEV_NULL flags. */
@@ -274,6 +289,7 @@ static int spawn(const struct spawn_request *req, struct exec_process *proc, uin
             stream->input = proc->input;
             stream->input_len = req->input_len;
         }
+        else stream->output.limit = req->output_limit;
         any_stream = true;
     }
 
@@ -294,9 +310,18 @@ static int spawn(const struct spawn_request *req, struct exec_process *proc, uin
         }
     }
     if ((ret = utf8_to_utf16(req->command_line, &command_line_w)) < 0) goto out;
+    /* In a job, it starts suspended so that it cannot start a child outside the job first. */
+    if (req->job) flags |= CREATE_SUSPENDED;
     if (!CreateProcessW(req->application, command_line_w, NULL, NULL, TRUE, flags,
-                        (void *)req->environment, NULL, &startup.StartupInfo, &info))
+                        (void *)req->environment, req->directory, &startup.StartupInfo, &info))
         goto win32_failed;
+    if (req->job)
+    {
+        /* Nested jobs need Windows 8; without the job a timeout ends the process alone. */
+        if (!AssignProcessToJobObject(req->job, info.hProcess))
+            platform_log(LOG_DEBUG, "process %lu not put in a job: error %lu", info.dwProcessId, GetLastError());
+        ResumeThread(info.hThread);
+    }
     CloseHandle(info.hThread);
     proc->process = info.hProcess;
     proc->pid = info.dwProcessId;
@@ -558,15 +583,76 @@ nomem:
     return QGA_ENOMEM;
 }
 
+int exec_run(const struct exec_run_request *request, struct exec_output *out, struct exec_run_result *result)
+{
+    struct spawn_request req = { .capture = EXEC_CAPTURE_STDOUT };
+    struct exec_process *proc = NULL;
+    wchar_t *application = NULL, *directory = NULL;
+    HANDLE job = NULL;
+    DWORD exit_code = 0;
+    int ret;
+
+    memset(result, 0, sizeof(*result));
+    if ((ret = utf8_to_utf16(request->application, &application)) < 0) goto out;
+    if (request->directory && (ret = utf8_to_utf16(request->directory, &directory)) < 0) goto out;
+    if (!(proc = calloc(1, sizeof(*proc))))
+    {
+        ret = QGA_ENOMEM;
+        goto out;
+    }
+    /* Without a job object (none left?) a timeout still ends the process itself. */
+    if (request->kill_tree && !(job = CreateJobObjectW(NULL, NULL)))
+        platform_log(LOG_DEBUG, "CreateJobObject failed: error %lu", GetLastError());
+    req.application = application;
+    req.command_line = request->command_line;
+    req.directory = directory;
+    req.merge_stderr = request->merge_stderr;
+    req.output_limit = request->output_limit;
+    req.job = job;
+    if ((ret = spawn(&req, proc, &result->win32_error)) < 0) goto out;
+
+    if (WaitForSingleObject(proc->process, request->timeout_ms) != WAIT_OBJECT_0)
+    {
+        if (!job || !TerminateJobObject(job, 1)) TerminateProcess(proc->process, 1);
+        WaitForSingleObject(proc->process, EXEC_STOP_WAIT_MS);
+        result->timed_out = true;
+        ret = QGA_ETIMEDOUT;
+    }
+    else
+    {
+        GetExitCodeProcess(proc->process, &exit_code);
+        result->status = exit_code;
+        ret = 0;
+    }
+    /* The output ends when the process has ended unless a child of it holds the pipe: bounded. */
+    if (proc->thread && WaitForSingleObject(proc->thread, request->output_wait_ms) != WAIT_OBJECT_0)
+    {
+        result->output_incomplete = true;
+        SetEvent(proc->stop);
+        WaitForSingleObject(proc->thread, EXEC_STOP_WAIT_MS);
+    }
+    /* Only a finished stream thread's output may be read. */
+    if (!proc->thread || WaitForSingleObject(proc->thread, 0) == WAIT_OBJECT_0)
+    {
+        *out = proc->streams[STREAM_OUT].output;
+        memset(&proc->streams[STREAM_OUT].output, 0, sizeof(proc->streams[STREAM_OUT].output));
+    }
+out:
+    process_free(proc);
+    if (job) CloseHandle(job);   /* not KILL_ON_JOB_CLOSE: what it left running keeps running */
+    free(application);
+    free(directory);
+    return ret;
+}
+
 int exec_run_system_program(const char *program, const char *const *args, size_t arg_count,
                             uint32_t timeout_ms, struct exec_output *out, uint32_t *status,
                             uint32_t *win32_error)
 {
-    struct spawn_request req = { .capture = EXEC_CAPTURE_STDOUT };
-    struct exec_process *proc = NULL;
-    wchar_t system_dir[MAX_PATH], *application = NULL;
+    struct exec_run_request request = { .timeout_ms = timeout_ms, .output_wait_ms = EXEC_STOP_WAIT_MS };
+    struct exec_run_result result;
+    wchar_t system_dir[MAX_PATH];
     char *system_dir_utf8 = NULL, *program_path = NULL, *command_line = NULL;
-    DWORD exit_code = 0;
     UINT len;
     int ret;
 
@@ -588,36 +674,20 @@ int exec_run_system_program(const char *program, const char *const *args, size_t
     if ((ret = cmdline_append_program(&command_line, program_path)) < 0) goto out;
     for (size_t i = 0; i < arg_count; i++)
         if ((ret = cmdline_append(&command_line, args[i])) < 0) goto out;
-    if ((ret = utf8_to_utf16(program_path, &application)) < 0) goto out;
-    if (!(proc = calloc(1, sizeof(*proc))))
+    request.application = program_path;
+    request.command_line = command_line;
+    ret = exec_run(&request, out, &result);
+    *win32_error = result.win32_error;
+    if (ret == 0 && result.output_incomplete)
     {
-        ret = QGA_ENOMEM;
-        goto out;
-    }
-    req.application = application;
-    req.command_line = command_line;
-    if ((ret = spawn(&req, proc, win32_error)) < 0) goto out;
-
-    if (WaitForSingleObject(proc->process, timeout_ms) != WAIT_OBJECT_0)
-    {
-        TerminateProcess(proc->process, 1);
+        exec_output_clear(out);
         ret = QGA_ETIMEDOUT;
-        goto out;
     }
-    /* The output ends when the process has ended unless a child of it holds the pipe: bounded. */
-    if (proc->thread && WaitForSingleObject(proc->thread, EXEC_STOP_WAIT_MS) != WAIT_OBJECT_0)
-    {
-        ret = QGA_ETIMEDOUT;
-        goto out;
-    }
-    GetExitCodeProcess(proc->process, &exit_code);
-    *status = exit_code;
-    *out = proc->streams[STREAM_OUT].output;
-    memset(&proc->streams[STREAM_OUT].output, 0, sizeof(proc->streams[STREAM_OUT].output));
-    ret = 0;
+    else if (ret == 0)
+        *status = result.status;
+    else if (ret == QGA_ETIMEDOUT)
+        exec_output_clear(out);
 out:
-    process_free(proc);
-    free(application);
     free(system_dir_utf8);
     free(program_path);
     free(command_line);

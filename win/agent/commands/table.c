@@ -3,6 +3,7 @@
 #include "commands/commands.h"
 #include "core/exec-output.h"
 #include "core/file-mode.h"
+#include "core/freeze-options.h"
 
 /* compat: argument names and types follow qga/qapi-schema.json (qga-reference.md §1). */
 static const struct arg_spec sync_args[] =
@@ -121,6 +122,10 @@ static const struct arg_spec ssh_remove_args[] =
 const struct command command_table[] =
 {
     /* name                    args        handler                    flags */
+    /* Extensions (QAPI downstream names, core/freeze-options.h; '_' sorts before 'g'). */
+    { QGA_EXT_PREFIX "fsfreeze-freeze", freeze_ext_args, cmd_org_qga_win_fsfreeze_freeze, 0 },
+    { QGA_EXT_PREFIX "fsfreeze-report", NULL, cmd_org_qga_win_fsfreeze_report, CMD_ALLOWED_FROZEN },
+    { QGA_EXT_PREFIX "fsfreeze-status", NULL, cmd_org_qga_win_fsfreeze_status, CMD_ALLOWED_FROZEN },
     { "guest-exec",            exec_args,  cmd_guest_exec,            0 },
     { "guest-exec-status",     exec_status_args, cmd_guest_exec_status, 0 },
     { "guest-file-close",      file_handle_args, cmd_guest_file_close, 0 },

@@ -14,6 +14,7 @@ static const char *const known_keys[] =
     "daemon", "method", "path", "logfile", "pidfile", "statedir", "verbose", "retry-path",
     "block-rpcs", "allow-rpcs",
     "fsfreeze-auto-thaw",   /* ours: seconds until the agent thaws by itself (win/agent/platform/vss.h) */
+    "fsfreeze-hook-dir",    /* ours: freeze hooks (core/freeze-options.h has the other fsfreeze-* keys) */
 };
 
 void config_init(struct config *config)
@@ -32,6 +33,7 @@ void config_clear(struct config *config)
     free(config->config_file);
     name_list_clear(&config->block_rpcs);
     name_list_clear(&config->allow_rpcs);
+    freeze_config_clear(&config->fsfreeze);
     memset(config, 0, sizeof(*config));
 }
 
@@ -41,7 +43,7 @@ bool config_key_known(const char *key)
 
     for (i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
         if (!strcmp(known_keys[i], key)) return true;
-    return false;
+    return freeze_config_key_known(key);
 }
 
 int config_set_string(char **member, const char *value)
@@ -94,6 +96,7 @@ int config_apply_keyfile(struct config *config, const struct keyfile *keyfile, c
         else if (!strcmp(key, "logfile")) string = path = &config->logfile;
         else if (!strcmp(key, "pidfile")) string = path = &config->pidfile;
         else if (!strcmp(key, "statedir")) string = path = &config->statedir;
+        else if (!strcmp(key, "fsfreeze-hook-dir")) string = path = &config->fsfreeze.hook_dir;
         else if (!strcmp(key, "block-rpcs")) ret = name_list_add_split(&config->block_rpcs, value);
         else if (!strcmp(key, "allow-rpcs")) ret = name_list_add_split(&config->allow_rpcs, value);
         else if (!strcmp(key, "fsfreeze-auto-thaw"))
@@ -107,6 +110,14 @@ int config_apply_keyfile(struct config *config, const struct keyfile *keyfile, c
                                 CONFIG_AUTO_THAW_MIN_MS / 1000.0, CONFIG_AUTO_THAW_MAX_MS / 1000);
             else
                 config->fsfreeze_auto_thaw_ms = (uint32_t)(seconds * 1000 + 0.5);
+        }
+        else if (freeze_config_key_known(key))
+        {
+            char *message = NULL;
+
+            if ((ret = freeze_config_apply(&config->fsfreeze, key, value, &message)) == QGA_EINVAL)
+                ret = key_error(error, entry, "%s", message ? message : "invalid value");
+            free(message);
         }
         /* Unknown keys are ignored as GKeyFile readers do; the caller may warn (config_key_known). */
 
@@ -255,6 +266,15 @@ static void text_list(struct text *text, const char *key, const struct name_list
     text_append(text, "\n");
 }
 
+static void dump_freeze_key(void *opaque, const char *key, const char *value, bool is_path)
+{
+    struct text *text = opaque;
+
+    if (!value) text->failed = true;
+    else if (is_path) text_path_key(text, key, value);
+    else text_key(text, key, value);
+}
+
 int config_dump(const struct config *config, char **out)
 {
     struct text text = { NULL, 0, 0, false };
@@ -278,6 +298,7 @@ int config_dump(const struct config *config, char **out)
         snprintf(seconds, sizeof(seconds), "%g", config->fsfreeze_auto_thaw_ms / 1000.0);
         text_key(&text, "fsfreeze-auto-thaw", seconds);
     }
+    freeze_config_dump(&config->fsfreeze, dump_freeze_key, &text);
     if (text.failed || !text.data)
     {
         free(text.data);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/dispatch.h"
+#include "core/freeze-options.h"
 #include "core/keyfile.h"
 
 #define CONFIG_GROUP              "general"
@@ -33,6 +34,7 @@ struct config
     struct name_list allow_rpcs;
     char *config_file;           /* the file that was loaded, or NULL */
     uint32_t fsfreeze_auto_thaw_ms;  /* fsfreeze-auto-thaw (seconds, decimals allowed); 0 = default */
+    struct freeze_config fsfreeze;   /* the other fsfreeze-* keys: hooks, VSS options (issue 12) */
 };
 
 /* fsfreeze-auto-thaw bounds: the agent thaws by itself when the host has not after this long. */

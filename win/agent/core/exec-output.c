@@ -34,8 +34,10 @@ int exec_capture_parse(const struct json_value *value, enum exec_capture *out)
 
 int exec_output_append(struct exec_output *output, const void *data, size_t len)
 {
-    size_t room = EXEC_OUTPUT_MAX - output->len;
+    size_t limit = output->limit && output->limit < EXEC_OUTPUT_MAX ? output->limit : EXEC_OUTPUT_MAX;
+    size_t room = limit > output->len ? limit - output->len : 0;
 
+    output->total += len;
     if (len > room)
     {
         output->truncated = true;
@@ -47,7 +49,7 @@ int exec_output_append(struct exec_output *output, const void *data, size_t len)
         size_t capacity = output->capacity ? output->capacity : EXEC_OUTPUT_FIRST_CAPACITY;
         uint8_t *grown;
         while (capacity < output->len + len) capacity *= 2;
-        if (capacity > EXEC_OUTPUT_MAX) capacity = EXEC_OUTPUT_MAX;
+        if (capacity > limit) capacity = limit;
         if (!(grown = realloc(output->data, capacity)))
         {
             output->truncated = true;

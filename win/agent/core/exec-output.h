@@ -30,13 +30,15 @@ extern const char *const exec_capture_names[];
  * Returns 0 or QGA_EINVAL. */
 int exec_capture_parse(const struct json_value *value, enum exec_capture *out);
 
-/* One captured stream.  Grows on demand; bytes past EXEC_OUTPUT_MAX are dropped and mark it
- * truncated.  Not thread-safe: owned by the thread that reads the pipe until it finishes. */
+/* One captured stream.  Grows on demand; bytes past its limit (EXEC_OUTPUT_MAX by default) are
+ * dropped and mark it truncated.  Not thread-safe: owned by the thread that reads the pipe until it finishes. */
 struct exec_output
 {
     uint8_t *data;       /* owned */
     size_t len, capacity;
     bool truncated;
+    size_t limit;        /* bytes kept; 0 = EXEC_OUTPUT_MAX (a smaller cap: freeze hooks' output) */
+    uint64_t total;      /* bytes offered, kept or not */
 };
 
 /* Returns 0, or QGA_ENOMEM (the data so far is kept and the stream marked truncated). */

@@ -16,4 +16,11 @@ int security_admin_only(void **out);
  * other grantee (Users, CREATOR OWNER, Everyone...) or when it cannot be read.  Any thread. */
 bool security_is_admin_only(const wchar_t *path_w);
 
+/* Whether only SYSTEM, Administrators, TrustedInstaller and the agent's own account may change
+ * path (a file or folder the agent runs as SYSTEM): no allow-ACE that applies to the object grants
+ * anyone else write, append, delete, delete-child, change-permissions or take-ownership.  Returns
+ * 0 (safe), QGA_EACCES with *who (malloc'd, e.g. "BUILTIN\Users" or "Everyone") naming the first
+ * other account that may, or another negative QGA_E* when the security cannot be read.  Any thread. */
+int security_check_admin_only(const wchar_t *path, char **who);
+
 #endif

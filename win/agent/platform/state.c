@@ -249,6 +249,75 @@ out:
     return ret;
 }
 
+int state_write_file(struct agent *agent, const char *name, const char *text, size_t len)
+{
+    WCHAR *path_w = NULL, *temp_w = NULL;
+    size_t temp_len = strlen(name) + sizeof(".tmp");
+    char *temp = malloc(temp_len);
+    int ret;
+
+    if (!temp) return QGA_ENOMEM;
+    snprintf(temp, temp_len, "%s.tmp", name);
+    if ((ret = state_path(agent, name, &path_w)) < 0 || (ret = state_path(agent, temp, &temp_w)) < 0) goto out;
+    /* Like the frozen marker, our files only have to outlive the agent's process (a reboot ends
+     * every freeze), and they are written on the way to a freeze: no flush. */
+    if ((ret = write_file(temp_w, text, len, false)) < 0) goto out;
+    if (!MoveFileExW(temp_w, path_w, MOVEFILE_REPLACE_EXISTING))
+    {
+        ret = win32_error_to_qga(GetLastError());
+        DeleteFileW(temp_w);
+    }
+out:
+    free(temp);
+    free(path_w);
+    free(temp_w);
+    return ret;
+}
+
+int state_read_file(struct agent *agent, const char *name, size_t max_bytes, char **text, size_t *len)
+{
+    WCHAR *path_w = NULL;
+    HANDLE file;
+    DWORD size, got = 0;
+    int ret;
+
+    *text = NULL;
+    *len = 0;
+    if ((ret = state_path(agent, name, &path_w)) < 0) return ret;
+    file = CreateFileW(path_w, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    free(path_w);
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        DWORD err = GetLastError();
+        return err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND ? QGA_ENOENT : win32_error_to_qga(err);
+    }
+    size = GetFileSize(file, NULL);
+    if (size == INVALID_FILE_SIZE || size > max_bytes) ret = QGA_ERANGE;
+    else if (!(*text = malloc((size_t)size + 1))) ret = QGA_ENOMEM;
+    else if (!ReadFile(file, *text, size, &got, NULL)) ret = win32_error_to_qga(GetLastError());
+    CloseHandle(file);
+    if (ret < 0)
+    {
+        free(*text);
+        *text = NULL;
+        return ret;
+    }
+    (*text)[got] = 0;
+    *len = got;
+    return 0;
+}
+
+int state_remove_file(struct agent *agent, const char *name)
+{
+    WCHAR *path_w = NULL;
+    int ret;
+
+    if ((ret = state_path(agent, name, &path_w)) < 0) return ret;
+    if (!DeleteFileW(path_w) && GetLastError() != ERROR_FILE_NOT_FOUND) ret = win32_error_to_qga(GetLastError());
+    free(path_w);
+    return ret;
+}
+
 int state_set_frozen_marker(struct agent *agent, bool frozen)
 {
     WCHAR *path_w = NULL;

@@ -6,6 +6,7 @@
 #define QGA_PLATFORM_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "platform/agent.h"
@@ -26,6 +27,14 @@ int state_dir_create(const char *dir, char **error);
 int state_read_counter(struct agent *agent, const char *name, int64_t fallback, int64_t *out);
 /* Write it (other keys kept), atomically: a temporary file renamed over qga.state. */
 int state_write_counter(struct agent *agent, const char *name, int64_t value);
+
+/* A small file of our own in the state directory (the fsfreeze record, issue 12): written
+ * atomically (a temporary file renamed over it; not flushed: it must outlive the process, not a
+ * power loss), read whole up to max_bytes (larger: QGA_ERANGE;
+ * missing: QGA_ENOENT; *text malloc'd, NUL-terminated), removed (a missing file is fine). */
+int state_write_file(struct agent *agent, const char *name, const char *text, size_t len);
+int state_read_file(struct agent *agent, const char *name, size_t max_bytes, char **text, size_t *len);
+int state_remove_file(struct agent *agent, const char *name);
 
 /* The frozen marker: created when a freeze begins (before VSS), removed after thaw. */
 int state_set_frozen_marker(struct agent *agent, bool frozen);

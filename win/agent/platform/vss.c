@@ -13,7 +13,12 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "names.h"
+#include "core/freeze-options.h"
+#include "core/freeze-report.h"
+#include "core/platform.h"
 #include "platform/error.h"
+#include "platform/freeze-story.h"
+#include "platform/hooks.h"
 #include "platform/log.h"
 #include "platform/state.h"
 #include "platform/utf.h"
@@ -28,21 +33,26 @@
 #define WATCHDOG_JOIN_MS  130000
 /* The DLL's hold timer backs the watchdog up: a little later, so the watchdog normally wins. */
 #define DLL_HOLD_MARGIN_MS 2000
+/* Start-up recovery runs at most HOOK_MAX_COUNT thaw hooks, each bounded by its timeout. */
+#define RECOVERY_JOIN_MARGIN_MS 10000
 
 struct freeze_state
 {
-    SRWLOCK lock;                     /* freeze, thaw, status, the watchdog and cleanup */
+    SRWLOCK lock;                     /* freeze, thaw, status, the watchdog, hook recovery and cleanup */
     HMODULE dll;
     struct requester *requester;
     requester_init_fn init;
     requester_deinit_fn deinit;
     requester_freeze_fn freeze;
     requester_thaw_fn thaw;
+    requester_report_fn report;       /* for the freeze report */
+    requester_error_text_fn error_text;   /* optional (older DLLs): writer failures as hex only */
     bool load_failure_logged;
 
     bool frozen;
     uint32_t volumes;
-    DWORD auto_thaw_ms;
+    DWORD auto_thaw_ms;               /* fsfreeze-auto-thaw: the default limit */
+    DWORD limit_ms;                   /* this freeze's limit (hold-timeout, else auto_thaw_ms) */
     HANDLE watchdog;                  /* thread-pool wait, while frozen (and until joined) */
     HANDLE watchdog_cancel;           /* manual-reset: thawed by someone else */
     HANDLE watchdog_done;             /* auto-reset: set once an unregistered watchdog's callback ended */
@@ -54,6 +64,15 @@ struct freeze_state
     } watchdog_args;                  /* written before the wait is registered, read by its callback */
     uint64_t generation;
     char *auto_thaw_report;           /* the next thaw's error after an auto-thaw (malloc'd) */
+
+    /* The hooks this freeze started: the thaw runs them in reverse (issue 12). */
+    char *hook_dir;
+    struct name_list hooks_ran;
+    uint32_t hook_timeout_ms;
+    bool hook_continue;
+
+    struct freeze_story *story;       /* the report; its own lock */
+    HANDLE recovery;                  /* start-up thread running an interrupted freeze's thaw hooks */
 };
 
 /* Defined here rather than taken from libuuid, whose object holding them also defines the
@@ -185,7 +204,9 @@ static int load_requester(struct freeze_state *state)
     state->deinit = (requester_deinit_fn)(void *)GetProcAddress(state->dll, REQUESTER_DEINIT_NAME);
     state->freeze = (requester_freeze_fn)(void *)GetProcAddress(state->dll, REQUESTER_FREEZE_NAME);
     state->thaw = (requester_thaw_fn)(void *)GetProcAddress(state->dll, REQUESTER_THAW_NAME);
-    if (!state->init || !state->deinit || !state->freeze || !state->thaw)
+    state->report = (requester_report_fn)(void *)GetProcAddress(state->dll, REQUESTER_REPORT_NAME);
+    state->error_text = (requester_error_text_fn)(void *)GetProcAddress(state->dll, REQUESTER_ERROR_TEXT_NAME);
+    if (!state->init || !state->deinit || !state->freeze || !state->thaw || !state->report)
     {
         if (!state->load_failure_logged) platform_log(LOG_WARNING, "qga-vss.dll lacks the requester; fsfreeze is disabled");
         state->load_failure_logged = true;
@@ -231,13 +252,48 @@ static void set_frozen(struct agent *agent, bool frozen)
         platform_log(LOG_WARNING, "unable to remove the frozen marker from the state directory");
 }
 
-/* Thaw with the lock held: the requester, then the agent's state.  Returns like vss_thaw. */
-static int thaw_locked(struct agent *agent, int64_t *volumes, char **error)
+/* The requester's report into the story (phases, volumes, writers, hold).  Lock held. */
+static void import_report(struct freeze_state *state)
+{
+    struct requester_report *report = calloc(1, sizeof(*report));
+
+    if (!report) return;
+    report->size = sizeof(*report);
+    if (state->report && SUCCEEDED(state->report(state->requester, report)))
+        freeze_story_import(state->story, report, state->error_text);
+    free(report);
+}
+
+/* The thaw hooks of the hooks this freeze started, in reverse; then they are forgotten.  Lock held. */
+static void run_thaw_hooks(struct freeze_state *state)
+{
+    if (state->hook_dir && state->hooks_ran.count)
+    {
+        hooks_run_thaw(state->hook_dir, &state->hooks_ran, state->hook_timeout_ms, false, state->story);
+        freeze_story_phase(state->story, FREEZE_PHASE_THAW_HOOKS_DONE);
+    }
+    name_list_clear(&state->hooks_ran);
+    free(state->hook_dir);
+    state->hook_dir = NULL;
+}
+
+/* The end of a freeze's story (its outcome already set): the summary in the log (and Event
+ * Log), the record gone.  Lock held. */
+static void story_end(struct agent *agent)
+{
+    freeze_story_log_summary(agent->freeze->story);
+    freeze_record_remove(agent);
+}
+
+/* Thaw with the lock held: the requester, then the agent's state, then the thaw hooks.  Returns
+ * like vss_thaw. */
+static int thaw_locked(struct agent *agent, int64_t *volumes, char **error, bool automatic)
 {
     struct freeze_state *state = agent->freeze;
     struct requester_error err = { .size = sizeof(err) };
     uint32_t thawed = 0;
     HRESULT hr;
+    int ret = 0;
 
     SetEvent(state->watchdog_cancel);
     hr = state->thaw(state->requester, &thawed, &err);
@@ -245,8 +301,16 @@ static int thaw_locked(struct agent *agent, int64_t *volumes, char **error)
     state->generation++;
     set_frozen(agent, false);
     *volumes = thawed;
-    if (FAILED(hr)) return error_from_requester(&err, hr, error);
-    return 0;
+    if (FAILED(hr)) ret = error_from_requester(&err, hr, error);
+    /* Thawed now: the log writes again, the hooks' output reaches it at once. */
+    import_report(state);
+    if (automatic) freeze_story_auto_thawed(state->story);
+    freeze_story_result(state->story, automatic ? FREEZE_RESULT_AUTO_THAWED
+                                      : ret < 0 ? FREEZE_RESULT_THAW_FAILED : FREEZE_RESULT_THAWED,
+                        ret < 0 ? *error : NULL);
+    run_thaw_hooks(state);
+    story_end(agent);
+    return ret;
 }
 
 /* The watchdog is a thread-pool wait on watchdog_cancel with the auto-thaw limit as its timeout:
@@ -266,9 +330,11 @@ static VOID CALLBACK watchdog_expired(void *arg, BOOLEAN timed_out)
     AcquireSRWLockExclusive(&state->lock);
     if (state->frozen && state->generation == watchdog->generation)
     {
-        ret = thaw_locked(agent, &volumes, &error);
+        platform_log(LOG_WARNING, "no guest-fsfreeze-thaw within %lu ms: thawing the file systems automatically",
+                     (unsigned long)watchdog->limit_ms);
+        ret = thaw_locked(agent, &volumes, &error, true);
         snprintf(report, sizeof(report), "the file systems were thawed automatically: no guest-fsfreeze-thaw within "
-                 "%lu ms (fsfreeze-auto-thaw)%s%s", (unsigned long)watchdog->limit_ms, ret < 0 ? "; " : "",
+                 "%lu ms (the auto-thaw limit)%s%s", (unsigned long)watchdog->limit_ms, ret < 0 ? "; " : "",
                  ret < 0 && error ? error : "");
         free(state->auto_thaw_report);
         state->auto_thaw_report = strdup(report);
@@ -284,7 +350,9 @@ static void watchdog_join(struct freeze_state *state)
     SetEvent(state->watchdog_cancel);
     /* Returns at once; watchdog_done is set when a callback still running has finished. */
     UnregisterWaitEx(state->watchdog, state->watchdog_done);
-    if (WaitForSingleObject(state->watchdog_done, WATCHDOG_JOIN_MS) != WAIT_OBJECT_0)
+    /* A callback that is thawing also runs the thaw hooks, each bounded by its timeout. */
+    if (WaitForSingleObject(state->watchdog_done, WATCHDOG_JOIN_MS + HOOK_MAX_COUNT * state->hook_timeout_ms)
+        != WAIT_OBJECT_0)
         platform_log(LOG_ERROR, "the auto-thaw watchdog did not stop");
     state->watchdog = NULL;
 }
@@ -296,9 +364,10 @@ static void watchdog_start(struct agent *agent)
     ResetEvent(state->watchdog_cancel);
     state->watchdog_args.agent = agent;
     state->watchdog_args.generation = state->generation;
-    state->watchdog_args.limit_ms = state->auto_thaw_ms;
+    state->watchdog_args.limit_ms = state->limit_ms;
+    /* WT_EXECUTELONGFUNCTION: the callback thaws and runs the thaw hooks. */
     if (RegisterWaitForSingleObject(&state->watchdog, state->watchdog_cancel, watchdog_expired,
-                                    &state->watchdog_args, state->auto_thaw_ms,
+                                    &state->watchdog_args, state->limit_ms,
                                     WT_EXECUTEONLYONCE | WT_EXECUTELONGFUNCTION))
         return;
     state->watchdog = NULL;
@@ -306,31 +375,168 @@ static void watchdog_start(struct agent *agent)
     platform_log(LOG_ERROR, "unable to start the auto-thaw watchdog");
 }
 
-/* ---- commands ---- */
+/* ---- freeze ---- */
 
-int vss_freeze(struct agent *agent, const char *const *mountpoints, size_t count, int64_t *volumes, char **error)
+/* UTF-8 names as the UTF-16 array the requester takes (*out: count entries, each malloc'd). */
+static int names_to_utf16(const struct name_list *names, WCHAR ***out)
+{
+    size_t i;
+    int ret;
+
+    *out = NULL;
+    if (!names->count) return 0;
+    if (!(*out = calloc(names->count, sizeof(**out)))) return QGA_ENOMEM;
+    for (i = 0; i < names->count; i++)
+        if ((ret = utf8_to_utf16(names->names[i], &(*out)[i])) < 0) return ret;
+    return 0;
+}
+
+static void free_utf16_array(WCHAR **array, size_t count)
+{
+    size_t i;
+
+    for (i = 0; array && i < count; i++) free(array[i]);
+    free(array);
+}
+
+/* The freeze hooks: listed, recorded (so a restarted agent can run their thaw), run.  0, or a
+ * negative QGA_E* with *error: the freeze must not go on.  Lock held. */
+static int freeze_hooks(struct agent *agent, const struct freeze_options *options, struct freeze_record *record,
+                        char **error)
 {
     struct freeze_state *state = agent->freeze;
-    struct requester_options options = { .size = sizeof(options) };
+    const struct freeze_config *config = &agent->config->fsfreeze;
+    struct hook_set set = { 0 };
+    int ret = 0;
+
+    state->hook_timeout_ms = config->hook_timeout_ms ? config->hook_timeout_ms : FREEZE_HOOK_TIMEOUT_DEFAULT_MS;
+    state->hook_continue = config->hook_continue_on_failure;
+    if (options->hooks)
+    {
+        char *dir = config->hook_dir ? strdup(config->hook_dir) : hooks_default_dir();
+
+        if (!dir) return QGA_ENOMEM;
+        ret = hooks_scan(dir, &set, error);
+        free(dir);
+        if (ret < 0 && state->hook_continue)
+        {
+            platform_log(LOG_WARNING, "fsfreeze: %s; freezing without hooks", *error ? *error : "no hooks");
+            free(*error);
+            *error = NULL;
+            ret = 0;
+        }
+        if (ret < 0) return ret;
+    }
+    if (set.count)
+    {
+        record->hook_dir = strdup(set.dir);
+        for (size_t i = 0; i < set.count; i++) name_list_add(&record->hooks, set.names[i]);
+    }
+    /* Before the first hook runs: a freeze interrupted from here on is found at the next start. */
+    freeze_record_save(agent, record);
+    if (set.count)
+    {
+        state->hook_dir = strdup(set.dir);
+        ret = hooks_run_freeze(&set, state->hook_timeout_ms, state->hook_continue, state->story, &state->hooks_ran,
+                               error);
+        freeze_story_phase(state->story, FREEZE_PHASE_FREEZE_HOOKS_DONE);
+    }
+    hooks_set_clear(&set);
+    return ret;
+}
+
+/* Everything after the DLL is loaded.  Lock held. */
+static int freeze_locked(struct agent *agent, const struct freeze_request *request,
+                         const struct freeze_options *options, int64_t *volumes, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+    struct requester_options requester_options = { .size = sizeof(requester_options) };
     struct requester_error err = { .size = sizeof(err) };
-    WCHAR **mountpoints_w = NULL;
+    struct freeze_record record = { 0 };
+    WCHAR **mountpoints_w = NULL, **include_w = NULL, **exclude_w = NULL;
     uint32_t frozen_volumes = 0;
     HRESULT hr;
     size_t i;
     int ret;
 
-    *volumes = 0;
-    *error = NULL;
-    if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
-    if (count && !(mountpoints_w = calloc(count, sizeof(*mountpoints_w)))) return QGA_ENOMEM;
-    for (i = 0; i < count; i++)
+    if (request->count && !(mountpoints_w = calloc(request->count, sizeof(*mountpoints_w))))
     {
-        if ((ret = utf8_to_utf16(mountpoints[i], &mountpoints_w[i])) < 0)
+        ret = QGA_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < request->count; i++)
+    {
+        if ((ret = utf8_to_utf16(request->mountpoints[i], &mountpoints_w[i])) < 0)
         {
             *error = strdup("invalid mount point");
             goto out;
         }
     }
+    if ((ret = names_to_utf16(&options->include_writers, &include_w)) < 0 ||
+        (ret = names_to_utf16(&options->exclude_writers, &exclude_w)) < 0)
+        goto out;
+    requester_options.backup_type = options->backup_type;
+    requester_options.flags = options->fs_only ? REQUESTER_FS_ONLY : 0;
+    requester_options.hold_timeout_ms = options->hold_timeout_ms + DLL_HOLD_MARGIN_MS;
+    requester_options.writers_include_count = (uint32_t)options->include_writers.count;
+    requester_options.writers_include = (const WCHAR *const *)include_w;
+    requester_options.writers_exclude_count = (uint32_t)options->exclude_writers.count;
+    requester_options.writers_exclude = (const WCHAR *const *)exclude_w;
+
+    record.command = strdup(request->command);
+    record.start_ns = platform_time_ns();
+    record.limit_ms = options->hold_timeout_ms;
+    record.pid = GetCurrentProcessId();
+    if ((ret = freeze_hooks(agent, options, &record, error)) < 0)
+    {
+        /* A freeze hook failed: what the hooks already froze is thawed; VSS was never asked. */
+        if (!*error) *error = strdup("fsfreeze hooks could not run");
+        freeze_story_result(state->story, FREEZE_RESULT_FREEZE_FAILED, *error);
+        run_thaw_hooks(state);
+        story_end(agent);
+        goto out;
+    }
+
+    set_frozen(agent, true);
+    hr = state->freeze(state->requester, (const WCHAR *const *)mountpoints_w, (uint32_t)request->count,
+                       &requester_options, &frozen_volumes, &err);
+    import_report(state);
+    if (FAILED(hr))
+    {
+        set_frozen(agent, false);
+        ret = error_from_requester(&err, hr, error);
+        freeze_story_result(state->story, FREEZE_RESULT_FREEZE_FAILED, *error);
+        run_thaw_hooks(state);
+        story_end(agent);
+        goto out;
+    }
+    __atomic_store_n(&state->frozen, true, __ATOMIC_SEQ_CST);
+    state->volumes = frozen_volumes;
+    state->limit_ms = options->hold_timeout_ms;
+    state->generation++;
+    watchdog_start(agent);
+    freeze_story_result(state->story, FREEZE_RESULT_FROZEN, NULL);
+    *volumes = frozen_volumes;
+    ret = 0;
+out:
+    freeze_record_clear(&record);
+    free_utf16_array(mountpoints_w, request->count);
+    free_utf16_array(include_w, options->include_writers.count);
+    free_utf16_array(exclude_w, options->exclude_writers.count);
+    return ret;
+}
+
+int vss_freeze(struct agent *agent, const struct freeze_request *request, int64_t *volumes, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+    struct freeze_options options;
+    int ret;
+
+    *volumes = 0;
+    *error = NULL;
+    if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
+    if ((ret = freeze_options_defaults(&options, &agent->config->fsfreeze, state->auto_thaw_ms)) < 0) return ret;
+    if ((ret = freeze_options_apply_args(&options, request->args, error)) < 0) goto out;
 
     /* The last freeze's watchdog has been told to stop (thawed): join it before taking the lock
      * it may be waiting for.  Only this thread starts and joins watchdogs. */
@@ -345,28 +551,11 @@ int vss_freeze(struct agent *agent, const char *const *mountpoints, size_t count
     }
     free(state->auto_thaw_report);     /* a new freeze starts a new story */
     state->auto_thaw_report = NULL;
-    options.hold_timeout_ms = state->auto_thaw_ms + DLL_HOLD_MARGIN_MS;
-
-    set_frozen(agent, true);
-    hr = state->freeze(state->requester, (const WCHAR *const *)mountpoints_w, (uint32_t)count, &options,
-                       &frozen_volumes, &err);
-    if (FAILED(hr))
-    {
-        set_frozen(agent, false);
-        ReleaseSRWLockExclusive(&state->lock);
-        ret = error_from_requester(&err, hr, error);
-        goto out;
-    }
-    __atomic_store_n(&state->frozen, true, __ATOMIC_SEQ_CST);
-    state->volumes = frozen_volumes;
-    state->generation++;
-    watchdog_start(agent);
+    freeze_story_begin(state->story, request->command, request->mountpoints, request->count, &options);
+    ret = freeze_locked(agent, request, &options, volumes, error);
     ReleaseSRWLockExclusive(&state->lock);
-    *volumes = frozen_volumes;
-    ret = 0;
 out:
-    for (i = 0; mountpoints_w && i < count; i++) free(mountpoints_w[i]);
-    free(mountpoints_w);
+    freeze_options_clear(&options);
     return ret;
 }
 
@@ -385,7 +574,7 @@ int vss_thaw(struct agent *agent, int64_t *volumes, char **error)
         ret = QGA_EGENERIC;
     }
     else if (state->frozen)
-        ret = thaw_locked(agent, volumes, error);
+        ret = thaw_locked(agent, volumes, error, false);
     else if (state->auto_thaw_report)
     {
         /* The host's thaw after our auto-thaw: its snapshot was not taken while frozen; say so once. */
@@ -407,8 +596,9 @@ int vss_status(struct agent *agent, enum freeze_status *status, char **error)
     if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
     if (!__atomic_load_n(&state->requester, __ATOMIC_ACQUIRE))
     {
-        /* Nothing frozen yet: say whether fsfreeze can work at all (compat: an error without VSS). */
-        AcquireSRWLockExclusive(&state->lock);
+        /* Nothing frozen yet: say whether fsfreeze can work at all (compat: an error without VSS).
+         * Not while the start-up recovery runs hooks under the lock: that is no answer "at once". */
+        if (!TryAcquireSRWLockExclusive(&state->lock)) return 0;
         if (load_requester(state) < 0)
         {
             *error = strdup(VSS_UNAVAILABLE_TEXT);
@@ -420,6 +610,83 @@ int vss_status(struct agent *agent, enum freeze_status *status, char **error)
     /* No lock: status answers at once, even while the watchdog is thawing. */
     *status = __atomic_load_n(&state->frozen, __ATOMIC_ACQUIRE) ? FREEZE_FROZEN : FREEZE_THAWED;
     return 0;
+}
+
+int vss_report(struct agent *agent, struct json_value **out, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+
+    *out = NULL;
+    *error = NULL;
+    if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
+    return freeze_story_report_json(state->story, out);
+}
+
+int vss_status_ext(struct agent *agent, struct json_value **out, char **error)
+{
+    struct freeze_state *state = agent->freeze;
+
+    *out = NULL;
+    *error = NULL;
+    if (!state) return (*error = strdup(VSS_UNAVAILABLE_TEXT)) ? QGA_EGENERIC : QGA_ENOMEM;
+    return freeze_story_status_json(state->story, __atomic_load_n(&state->frozen, __ATOMIC_ACQUIRE), out);
+}
+
+/* ---- an interrupted freeze ---- */
+
+struct recovery
+{
+    struct agent *agent;
+    struct freeze_record record;
+};
+
+/* A previous agent stopped during a freeze whose hooks it had started: their thaw runs now (in a
+ * thread, so that start-up stays fast; a freeze waits for it on the lock). */
+static DWORD WINAPI recovery_thread(void *arg)
+{
+    struct recovery *recovery = arg;
+    struct agent *agent = recovery->agent;
+    struct freeze_state *state = agent->freeze;
+
+    AcquireSRWLockExclusive(&state->lock);
+    platform_log(LOG_WARNING, "fsfreeze: running the thaw hooks of the interrupted freeze");
+    hooks_run_thaw(recovery->record.hook_dir, &recovery->record.hooks, state->hook_timeout_ms, true, state->story);
+    freeze_record_remove(agent);
+    ReleaseSRWLockExclusive(&state->lock);
+    freeze_record_clear(&recovery->record);
+    free(recovery);
+    return 0;
+}
+
+static void recover_interrupted(struct agent *agent)
+{
+    struct freeze_state *state = agent->freeze;
+    struct recovery *recovery;
+    struct freeze_record record;
+    int64_t ago_s;
+
+    if (freeze_record_load(agent, &record) < 0) return;
+    ago_s = (platform_time_ns() - record.start_ns) / 1000000000;
+    platform_log(LOG_WARNING, "fsfreeze: the previous agent (pid %lu) stopped during %s begun %lld s ago "
+                 "(auto-thaw limit %lu ms)%s", (unsigned long)record.pid, record.command ? record.command : "a freeze",
+                 (long long)ago_s, (unsigned long)record.limit_ms,
+                 record.hooks.count ? "; its thaw hooks run now" : "");
+    freeze_story_set_interrupted(state->story, &record);
+    if (!record.hook_dir || !record.hooks.count || !(recovery = calloc(1, sizeof(*recovery))))
+    {
+        freeze_record_remove(agent);
+        freeze_record_clear(&record);
+        return;
+    }
+    recovery->agent = agent;
+    recovery->record = record;
+    if (!(state->recovery = CreateThread(NULL, 0, recovery_thread, recovery, 0, NULL)))
+    {
+        platform_log(LOG_ERROR, "fsfreeze: unable to run the thaw hooks of the interrupted freeze");
+        freeze_record_remove(agent);
+        freeze_record_clear(&recovery->record);
+        free(recovery);
+    }
 }
 
 /* ---- module ---- */
@@ -446,15 +713,20 @@ int freeze_init(struct agent *agent)
     if (!(state = calloc(1, sizeof(*state)))) return QGA_ENOMEM;
     InitializeSRWLock(&state->lock);
     if (!(state->watchdog_cancel = CreateEventW(NULL, TRUE, FALSE, NULL))
-        || !(state->watchdog_done = CreateEventW(NULL, FALSE, FALSE, NULL)))
+        || !(state->watchdog_done = CreateEventW(NULL, FALSE, FALSE, NULL)) || freeze_story_create(&state->story) < 0)
     {
         if (state->watchdog_cancel) CloseHandle(state->watchdog_cancel);
+        if (state->watchdog_done) CloseHandle(state->watchdog_done);
         free(state);
         return QGA_ENOMEM;
     }
     state->auto_thaw_ms = agent->config && agent->config->fsfreeze_auto_thaw_ms ? agent->config->fsfreeze_auto_thaw_ms
                                                                               : FREEZE_AUTO_THAW_DEFAULT_MS;
+    state->hook_timeout_ms = agent->config && agent->config->fsfreeze.hook_timeout_ms
+                             ? agent->config->fsfreeze.hook_timeout_ms : FREEZE_HOOK_TIMEOUT_DEFAULT_MS;
     agent->freeze = state;
+    /* A freeze a previous agent did not finish: reported, and its thaw hooks run. */
+    recover_interrupted(agent);
     /* qga-vss.dll is loaded by the first fsfreeze command: start-up stays fast (users §5.5). */
     return 0;
 }
@@ -470,16 +742,27 @@ void freeze_cleanup(struct agent *agent)
     if (state->frozen)
     {
         platform_log(LOG_WARNING, "thawing the file systems before stopping");
-        if (thaw_locked(agent, &volumes, &error) < 0) platform_log(LOG_WARNING, "thaw: %s", error ? error : "");
+        if (thaw_locked(agent, &volumes, &error, false) < 0) platform_log(LOG_WARNING, "thaw: %s", error ? error : "");
         free(error);
     }
     ReleaseSRWLockExclusive(&state->lock);
     watchdog_join(state);
+    if (state->recovery)
+    {
+        /* It may still be running hooks: each is bounded by its timeout. */
+        if (WaitForSingleObject(state->recovery, HOOK_MAX_COUNT * state->hook_timeout_ms + RECOVERY_JOIN_MARGIN_MS)
+            != WAIT_OBJECT_0)
+            platform_log(LOG_ERROR, "fsfreeze: the thaw hooks of the interrupted freeze did not finish");
+        CloseHandle(state->recovery);
+    }
     if (state->requester) state->deinit(state->requester);
     /* The DLL stays loaded: a thread of it may still be finishing a bounded wait. */
     CloseHandle(state->watchdog_cancel);
     CloseHandle(state->watchdog_done);
     free(state->auto_thaw_report);
+    free(state->hook_dir);
+    name_list_clear(&state->hooks_ran);
+    freeze_story_free(state->story);
     free(state);
     agent->freeze = NULL;
 }

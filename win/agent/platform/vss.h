@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/json.h"
 #include "platform/agent.h"
 
 /* compat: qemu-ga's text when the DLL is missing or cannot start (all four commands). */
@@ -32,11 +33,27 @@ enum freeze_status
     FREEZE_FROZEN,
 };
 
+/* One freeze as a command asked for it. */
+struct freeze_request
+{
+    const char *command;                 /* its wire name, for the report */
+    const char *const *mountpoints;      /* UTF-8; NULL/0 = every fixed volume */
+    size_t count;
+    const struct json_value *args;       /* __org.qga-win_fsfreeze-freeze's options (checked against
+                                            freeze_ext_args), or NULL: the config's defaults */
+};
+
 /* The results of the freeze commands: 0 and *volumes, or a negative QGA_E* with *error (UTF-8,
- * malloc'd) holding the reply text.  mountpoints (UTF-8) NULL/0 = every fixed volume.
- * Agent thread (the auto-thaw watchdog takes the same lock). */
-int vss_freeze(struct agent *agent, const char *const *mountpoints, size_t count, int64_t *volumes, char **error);
+ * malloc'd) holding the reply text.  Around VSS: the freeze hooks (in name order, "freeze")
+ * before, and after a failure or at thaw the thaw hooks (reverse order, "thaw", also after an
+ * auto-thaw).  Agent thread (the auto-thaw watchdog takes the same lock). */
+int vss_freeze(struct agent *agent, const struct freeze_request *request, int64_t *volumes, char **error);
 int vss_thaw(struct agent *agent, int64_t *volumes, char **error);
 int vss_status(struct agent *agent, enum freeze_status *status, char **error);
+
+/* The extensions' replies (__org.qga-win_fsfreeze-report and -status): answered at once, also
+ * while frozen or while the watchdog thaws.  0 and *out, or a negative QGA_E* with *error. */
+int vss_report(struct agent *agent, struct json_value **out, char **error);
+int vss_status_ext(struct agent *agent, struct json_value **out, char **error);
 
 #endif
