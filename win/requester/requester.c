@@ -24,7 +24,8 @@ typedef HRESULT (STDAPICALLTYPE *create_backup_components_fn)(IVssBackupComponen
 struct snapshot_wait
 {
     LONG refcount;
-    IVssAsync *async;
+    SRWLOCK async_lock;               /* guards async: the thread releases it, the session may cancel */
+    IVssAsync *async;                 /* released by the thread before done is set */
     HANDLE done;                      /* manual-reset; set once hr is final */
     HRESULT hr;                       /* async_wait() result */
     DWORD timeout_ms;
@@ -161,6 +162,14 @@ static void snapshot_wait_release(struct snapshot_wait *wait)
     free(wait);
 }
 
+/* Cancels DoSnapshotSet if its wait thread still holds the operation. */
+static void snapshot_wait_cancel(struct snapshot_wait *wait)
+{
+    AcquireSRWLockExclusive(&wait->async_lock);
+    if (wait->async) IVssAsync_Cancel(wait->async);
+    ReleaseSRWLockExclusive(&wait->async_lock);
+}
+
 static DWORD WINAPI snapshot_wait_thread(void *arg)
 {
     struct snapshot_wait *wait = arg;
@@ -172,6 +181,12 @@ static DWORD WINAPI snapshot_wait_thread(void *arg)
     vssapi = LoadLibraryW(L"vssapi.dll");
     com = CoInitializeEx(NULL, COINIT_MULTITHREADED);
     wait->hr = async_wait(wait->async, wait->timeout_ms);
+    /* The operation's last reference goes before "done": once the session sees done it may
+     * release the backup components, and VSS expects no IVssAsync of the set to outlive them. */
+    AcquireSRWLockExclusive(&wait->async_lock);
+    IVssAsync_Release(wait->async);
+    wait->async = NULL;
+    ReleaseSRWLockExclusive(&wait->async_lock);
     SetEvent(wait->done);
     snapshot_wait_release(wait);
     if (SUCCEEDED(com)) CoUninitialize();
@@ -191,6 +206,7 @@ static HRESULT snapshot_wait_start(struct session *session, IVssAsync *async, DW
         return E_OUTOFMEMORY;
     }
     wait->refcount = 1;
+    InitializeSRWLock(&wait->async_lock);
     wait->async = async;
     wait->timeout_ms = timeout_ms;
     if (!(wait->done = CreateEventW(NULL, TRUE, FALSE, NULL)))
@@ -255,7 +271,7 @@ static void session_abort(struct session *session, bool call_abort)
     hold_timer_stop(session);
     if (session->thaw_event) SetEvent(session->thaw_event);
     if (session->snapshot && WaitForSingleObject(session->snapshot->done, REQUESTER_THAW_WAIT_MS) != WAIT_OBJECT_0)
-        IVssAsync_Cancel(session->snapshot->async);
+        snapshot_wait_cancel(session->snapshot);
     if (session->initialized && call_abort) IVssBackupComponents_AbortBackup(session->backup);
 }
 
