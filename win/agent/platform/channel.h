@@ -9,12 +9,17 @@
 
 #define CHANNEL_READ_SIZE        4096      /* compat: QGA_READ_COUNT_DEFAULT */
 #define CHANNEL_WRITE_STALL_MS   15000     /* a write making no progress this long resets the channel */
-/* Writes go out in pieces this big, each of which must complete within CHANNEL_WRITE_STALL_MS:
- * an overlapped write reports nothing until it is done, so the piece size is what turns "no
+/* Writes go out in pieces, each of which must complete within CHANNEL_WRITE_STALL_MS: an
+ * overlapped write reports nothing until it is done, so the piece size is what turns "no
  * progress" into something measurable.  A host reading at 4.4 KB/s (virtio) or 280 B/s (a COM
- * port) still counts as reading; a 1 MiB piece would reset any host slower than 70 KB/s. */
+ * port) still counts as reading with the smallest pieces; a 1 MiB piece would reset any host
+ * slower than 70 KB/s.  The piece adapts to the host (channel_write): it doubles, up to
+ * CHANNEL_WRITE_PIECE_MAX, while pieces complete within 1/16 of the stall bound, and halves when
+ * one takes more than 1/4 of it; a host may slow down 8 times between pieces and keep its
+ * connection.  Small pieces cost a round of waits each (48 MiB in 4 KiB pieces took seconds). */
 #define CHANNEL_WRITE_PIECE      (64u << 10)
 #define CHANNEL_WRITE_PIECE_SERIAL (4u << 10)
+#define CHANNEL_WRITE_PIECE_MAX  (1u << 20)
 #define CHANNEL_WAIT_SLICE_MS    60000     /* the longest single wait for data (then waits again) */
 
 struct channel;
