@@ -48,6 +48,7 @@
     X(protocol_sync_and_delimited) \
     X(protocol_ping_logs) \
     X(protocol_guest_info) \
+    X(protocol_guest_info_follows_state) \
     X(protocol_resync_after_garbage) \
     X(protocol_table_matches_qemu_ga_windows) \
     X(keyfile_reads_groups_and_keys) \

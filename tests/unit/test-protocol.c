@@ -96,6 +96,49 @@ TEST(protocol_guest_info)
     }
     json_free(reply);
     free(got);
+    dispatcher_clear(&d);
+}
+
+/* guest-info's reply is kept between calls: it must follow every change of what it reports. */
+static size_t enabled_count(struct dispatcher *d)
+{
+    struct json_value *reply = NULL;
+    const struct json_value *list;
+    char *got = exchange_str(d, "{\"execute\":\"guest-info\"}"), *error = NULL;
+    size_t i, count = 0;
+
+    CHECK_INT(json_parse(got, strlen(got), &reply, &error), 0);
+    list = json_object_get(json_object_get(reply, "return"), "supported_commands");
+    for (i = 0; list && i < list->u.array.count; i++)
+        count += json_object_get(list->u.array.items[i], "enabled")->u.boolean;
+    json_free(reply);
+    free(got);
+    free(error);
+    return count;
+}
+
+TEST(protocol_guest_info_follows_state)
+{
+    struct dispatcher d;
+    size_t frozen_allowed = 0, i;
+    char *got;
+
+    for (i = 0; i < command_table_len; i++)
+        frozen_allowed += (command_table[i].flags & CMD_ALLOWED_FROZEN) != 0;
+    test_dispatcher_init(&d);
+    CHECK_INT(enabled_count(&d), command_table_len);
+    CHECK_INT(enabled_count(&d), command_table_len);
+    d.frozen = true;
+    CHECK_INT(enabled_count(&d), frozen_allowed);
+    d.frozen = false;
+    CHECK_INT(enabled_count(&d), command_table_len);
+    name_list_add(&d.block_rpcs, "guest-ping");
+    CHECK_INT(enabled_count(&d), command_table_len - 1);
+    d.version = "other";
+    got = exchange_str(&d, "{\"execute\":\"guest-info\"}");
+    CHECK(strncmp(got, "{\"return\": {\"version\": \"other\"", 30) == 0);
+    free(got);
+    dispatcher_clear(&d);
 }
 
 TEST(protocol_resync_after_garbage)

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The protocol commands: guest-sync, guest-sync-delimited, guest-ping, guest-info (portable). */
+#include <stdlib.h>
+
 #include "commands/commands.h"
 #include "core/platform.h"
 #include "version.h"
@@ -26,10 +28,9 @@ int cmd_guest_ping(struct command_call *call)
 }
 
 /* compat: {"version", "supported_commands": [{"enabled", "name", "success-response"}]}, one entry
- * per command of the build; "enabled" is the filter's verdict at this moment. */
-int cmd_guest_info(struct command_call *call)
+ * per command of the build; "enabled" is the filter's verdict at this moment (enabled[]). */
+static struct json_value *build_info(const struct dispatcher *dispatcher, const bool *enabled)
 {
-    const struct dispatcher *dispatcher = call->dispatcher;
     struct json_value *info = json_object(), *list = json_array();
     size_t i;
 
@@ -42,7 +43,7 @@ int cmd_guest_info(struct command_call *call)
         struct json_value *entry = json_object();
 
         if (!entry) goto nomem;
-        if (json_object_set_bool(entry, "enabled", dispatch_command_enabled(dispatcher, command)) < 0
+        if (json_object_set_bool(entry, "enabled", enabled[i]) < 0
             || json_object_set_string(entry, "name", command->name) < 0
             || json_object_set_bool(entry, "success-response", !(command->flags & CMD_NO_SUCCESS_REPLY)) < 0)
         {
@@ -56,10 +57,43 @@ int cmd_guest_info(struct command_call *call)
         list = NULL;
         goto nomem;
     }
-    call->result = info;
-    return 0;
+    return info;
 nomem:
     json_free(list);
     json_free(info);
-    return call_error(call, QGA_ENOMEM, NULL);
+    return NULL;
+}
+
+/* The reply changes only with the version and the enabled flags (frozen state, allow and block
+ * lists): it is built when one of those changed and reused otherwise.  Building it costs a few
+ * hundred allocations, more than everything else a guest-info costs (under Wine's heap, most). */
+int cmd_guest_info(struct command_call *call)
+{
+    struct dispatcher *dispatcher = call->dispatcher;
+    bool stale = !dispatcher->info_reply || dispatcher->info_version != dispatcher->version;
+    size_t i;
+
+    if (!dispatcher->info_enabled
+        && !(dispatcher->info_enabled = calloc(dispatcher->command_count + 1, sizeof(bool))))
+        return call_error(call, QGA_ENOMEM, NULL);
+    for (i = 0; i < dispatcher->command_count; i++)
+    {
+        bool enabled = dispatch_command_enabled(dispatcher, &dispatcher->commands[i]);
+
+        if (enabled != dispatcher->info_enabled[i])
+        {
+            dispatcher->info_enabled[i] = enabled;
+            stale = true;
+        }
+    }
+    if (stale)
+    {
+        json_free(dispatcher->info_reply);
+        dispatcher->info_version = dispatcher->version;
+        if (!(dispatcher->info_reply = build_info(dispatcher, dispatcher->info_enabled)))
+            return call_error(call, QGA_ENOMEM, NULL);
+    }
+    call->result = dispatcher->info_reply;
+    call->result_borrowed = true;
+    return 0;
 }

@@ -85,6 +85,11 @@ void dispatcher_clear(struct dispatcher *dispatcher)
 {
     name_list_clear(&dispatcher->allow_rpcs);
     name_list_clear(&dispatcher->block_rpcs);
+    json_free(dispatcher->info_reply);
+    free(dispatcher->info_enabled);
+    dispatcher->info_reply = NULL;
+    dispatcher->info_enabled = NULL;
+    dispatcher->info_version = NULL;
 }
 
 /* ---- filtering and lookup -------------------------------------------------------------------- */
@@ -508,7 +513,7 @@ reply:
         ret = write_reply(call.result, 0, NULL, id, call.delimit_reply, sink);
     }
 done:
-    json_free(call.result);
+    if (!call.result_borrowed) json_free(call.result);
     free(call.error_desc);
     json_free(request);
     return ret;

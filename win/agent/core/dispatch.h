@@ -77,6 +77,11 @@ struct dispatcher
     struct name_list block_rpcs;      /* block wins over allow */
     bool frozen;                      /* frozen allow-list applies */
     void *context;                    /* Windows layer state for handlers, borrowed */
+    /* guest-info's reply, reused while the version and the enabled flags it was built for hold
+     * (commands/protocol.c); owned, freed by dispatcher_clear(). */
+    struct json_value *info_reply;
+    bool *info_enabled;               /* command_count flags */
+    const char *info_version;
 };
 
 /* The one place that decides whether a command may run now (compat: ga_command_is_allowed). */
@@ -96,6 +101,7 @@ struct command_call
     int error_code;
     char *error_desc;                 /* owned */
     bool delimit_reply;               /* guest-sync-delimited: prefix the reply with 0xFF */
+    bool result_borrowed;             /* result is not the call's (a reply kept for reuse): not freed */
     bool suppress_reply;              /* handler decided to send nothing (e.g. shutdown) */
 };
 
@@ -119,6 +125,6 @@ int dispatch_request(struct dispatcher *dispatcher, struct json_value *request, 
 /* Builds {"error": {"class": ..., "desc": ...}} (+ "id" when id != NULL). */
 struct json_value *dispatch_error_reply(int code, const char *desc, const struct json_value *id);
 
-void dispatcher_clear(struct dispatcher *dispatcher);   /* frees the name lists */
+void dispatcher_clear(struct dispatcher *dispatcher);   /* frees the name lists and the kept guest-info */
 
 #endif

@@ -268,13 +268,10 @@ static size_t decode_string(struct json_stream *stream)
 
 static struct json_value *string_value(struct json_stream *stream, size_t len)
 {
-    struct json_value *value;
     char *data;
 
     if (len < STRING_HANDOVER_MIN) return json_string_len(stream->tok, len);
     /* A big string (a guest-file-write payload) keeps the token buffer: no second copy. */
-    if (!(value = json_string_len("", 0))) return NULL;
-    free(value->u.string.data);
     data = stream->tok;
     data[len] = 0;
     if (stream->tok_cap > len + 1 + STRING_HANDOVER_MIN)
@@ -282,12 +279,10 @@ static struct json_value *string_value(struct json_stream *stream, size_t len)
         char *shrunk = realloc(data, len + 1);
         if (shrunk) data = shrunk;
     }
-    value->u.string.data = data;
-    value->u.string.len = len;
     stream->tok = NULL;
     stream->tok_cap = 0;
     stream->tok_len = 0;
-    return value;
+    return json_string_adopt(data, len);
 }
 
 /* compat: keys are C strings; a NUL in a key is kept as C0 80 (modified UTF-8, as qemu stores

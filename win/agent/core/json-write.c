@@ -28,7 +28,7 @@ static void writer_flush(struct writer *writer)
     writer->used = 0;
 }
 
-static void writer_put(struct writer *writer, const char *data, size_t len)
+static void writer_put_slow(struct writer *writer, const char *data, size_t len)
 {
     if (writer->error) return;
     if (len >= WRITER_DIRECT_RUN)
@@ -42,16 +42,41 @@ static void writer_put(struct writer *writer, const char *data, size_t len)
     writer->used += len;
 }
 
-static void writer_putc(struct writer *writer, char c)
+/* Most pieces are a few bytes that fit: copied inline (after an error nothing is flushed). */
+static inline void writer_put(struct writer *writer, const char *data, size_t len)
+{
+    if (len < WRITER_DIRECT_RUN && len <= sizeof(writer->buffer) - writer->used)
+    {
+        memcpy(writer->buffer + writer->used, data, len);
+        writer->used += len;
+        return;
+    }
+    writer_put_slow(writer, data, len);
+}
+
+static inline void writer_putc(struct writer *writer, char c)
 {
     if (writer->used == sizeof(writer->buffer)) writer_flush(writer);
     writer->buffer[writer->used++] = c;
 }
 
 /* Bytes written as themselves inside a string: printable ASCII except '"' and '\\'. */
+#define ROW(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char plain_bytes[256] =
+{
+    ROW(0), ROW(0),                                         /* 0x00-0x1F: control characters */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,         /* 0x20-0x2F: '"' */
+    ROW(1), ROW(1),                                         /* 0x30-0x4F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,         /* 0x50-0x5F: '\\' */
+    ROW(1),                                                 /* 0x60-0x6F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,         /* 0x70-0x7F: DEL */
+    ROW(0), ROW(0), ROW(0), ROW(0), ROW(0), ROW(0), ROW(0), ROW(0),    /* 0x80-0xFF: non-ASCII */
+};
+#undef ROW
+
 static inline bool plain_byte(unsigned char c)
 {
-    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+    return plain_bytes[c];
 }
 
 static void write_escape_u(struct writer *writer, unsigned cp)
@@ -198,14 +223,30 @@ static void write_value(struct writer *writer, const struct json_value *value)
     }
 }
 
+/* The buffer lives on the heap (the agent may write from threads with small stacks).  One spare
+ * is kept for the next reply, so writing a reply allocates nothing; a writer used meanwhile by
+ * another thread comes from malloc. */
+static struct writer *spare_writer;
+
+static struct writer *writer_take(void)
+{
+    struct writer *writer = __atomic_exchange_n(&spare_writer, NULL, __ATOMIC_ACQUIRE);
+
+    return writer ? writer : malloc(sizeof(*writer));
+}
+
+static void writer_give_back(struct writer *writer)
+{
+    free(__atomic_exchange_n(&spare_writer, writer, __ATOMIC_ACQ_REL));
+}
+
 static int write_framed(const struct json_value *value, bool leading_ff, bool newline,
                         const struct json_sink *sink)
 {
     struct writer *writer;
     int ret;
 
-    /* The buffer lives on the heap: the agent may write from threads with small stacks. */
-    if (!(writer = malloc(sizeof(*writer)))) return QGA_ENOMEM;
+    if (!(writer = writer_take())) return QGA_ENOMEM;
     writer->sink = sink;
     writer->error = 0;
     writer->used = 0;
@@ -214,7 +255,7 @@ static int write_framed(const struct json_value *value, bool leading_ff, bool ne
     if (newline) writer_putc(writer, '\n');
     writer_flush(writer);
     ret = writer->error;
-    free(writer);
+    writer_give_back(writer);
     return ret;
 }
 

@@ -49,7 +49,9 @@ struct json_value
     } u;
 };
 
-/* Constructors return NULL when out of memory.  Containers take ownership of what is added. */
+/* Constructors return NULL when out of memory.  Containers take ownership of what is added.
+ * json_null() and json_bool() return shared values (never NULL; json_free ignores them): values
+ * are never changed in place. */
 struct json_value *json_null(void);
 struct json_value *json_bool(bool value);
 struct json_value *json_int(int64_t value);

@@ -20,8 +20,10 @@ struct channel
     char *path;
     OVERLAPPED read_ov;         /* read_ov.hEvent lives as long as the channel */
     bool read_pending;
+    unsigned read_index;        /* the buffer the pending (or next) read fills */
     OVERLAPPED write_ov;
-    char read_buffer[CHANNEL_READ_SIZE];
+    /* Two buffers: while the caller handles what one holds, the next read fills the other. */
+    char read_buffer[2][CHANNEL_READ_SIZE];
 };
 
 int channel_create(const char *method, const char *path, struct channel **out)
@@ -136,7 +138,8 @@ static bool start_read(struct channel *channel, DWORD *err)
 {
     ResetEvent(channel->read_ov.hEvent);
     channel->read_ov.Offset = channel->read_ov.OffsetHigh = 0;
-    if (ReadFile(channel->handle, channel->read_buffer, sizeof(channel->read_buffer), NULL, &channel->read_ov)
+    if (ReadFile(channel->handle, channel->read_buffer[channel->read_index], CHANNEL_READ_SIZE, NULL,
+                 &channel->read_ov)
         || GetLastError() == ERROR_IO_PENDING)
     {
         channel->read_pending = true;
@@ -181,8 +184,13 @@ enum channel_status channel_read(struct channel *channel, void *stop_event, cons
         if (GetOverlappedResult(channel->handle, &channel->read_ov, &count, FALSE))
         {
             if (!count) return CHANNEL_HOST_GONE;
-            *data = channel->read_buffer;
+            *data = channel->read_buffer[channel->read_index];
             *len = count;
+            /* Read ahead into the other buffer while the caller handles this one, so pipelined
+             * input never waits for the next read to be issued.  A read that cannot start is
+             * retried, and its error reported, by the next call. */
+            channel->read_index ^= 1;
+            start_read(channel, &err);
             return CHANNEL_DATA;
         }
         err = GetLastError();

@@ -40,7 +40,11 @@ static struct
     size_t frozen_dropped;
     HANDLE stderr_checked;  /* the stderr handle stderr_console describes */
     bool stderr_console;
-} log_state = { SRWLOCK_INIT, NULL, true, NULL, false, false, NULL, NULL, 0, 0, NULL, false };
+    bool held;              /* log_hold(): file/stderr lines wait in held_text */
+    size_t held_len;
+    char held_text[LOG_HELD_BYTES];
+} log_state = { SRWLOCK_INIT, NULL, true, NULL, false, false, NULL, NULL, 0, 0, NULL, false, false, 0,
+                { 0 } };
 
 static const char *level_name(enum log_level level)
 {
@@ -116,14 +120,53 @@ static void report_event(enum log_level level, const char *line)
     free(message_w);
 }
 
+/* Write finished lines to the file or stderr; lock held. */
+static void write_lines(const char *text, size_t len)
+{
+    if (log_state.file)
+        write_handle(log_state.file, text, len);
+    else if (log_state.use_stderr)
+        write_stderr(text, len);
+}
+
+static void flush_held(void)
+{
+    if (log_state.held_len) write_lines(log_state.held_text, log_state.held_len);
+    log_state.held_len = 0;
+}
+
 /* Write one finished line to every destination; lock held. */
 static void emit(enum log_level level, const char *line, size_t len)
 {
-    if (log_state.file)
-        write_handle(log_state.file, line, len);
-    else if (log_state.use_stderr)
-        write_stderr(line, len);
+    if (log_state.held && (log_state.file || log_state.use_stderr))
+    {
+        if (len > sizeof(log_state.held_text) - log_state.held_len) flush_held();
+        if (len <= sizeof(log_state.held_text))
+        {
+            memcpy(log_state.held_text + log_state.held_len, line, len);
+            log_state.held_len += len;
+        }
+        else
+            write_lines(line, len);
+    }
+    else
+        write_lines(line, len);
     report_event(level, line);
+}
+
+void log_hold(void)
+{
+    AcquireSRWLockExclusive(&log_state.lock);
+    log_state.held = true;
+    ReleaseSRWLockExclusive(&log_state.lock);
+}
+
+void log_release(void)
+{
+    AcquireSRWLockExclusive(&log_state.lock);
+    flush_held();
+    log_state.held = false;
+    ReleaseSRWLockExclusive(&log_state.lock);
 }
 
 static void buffer_line(enum log_level level, const char *line, size_t len)
@@ -280,6 +323,7 @@ int log_open(const char *logfile, bool verbose, bool event_log, char **error)
     if (event_log) event_source = RegisterEventSourceW(NULL, QGA_EVENTLOG_SOURCE_W);
 
     AcquireSRWLockExclusive(&log_state.lock);
+    flush_held();
     if (log_state.file) CloseHandle(log_state.file);
     if (log_state.event_source) DeregisterEventSource(log_state.event_source);
     log_state.file = file;
@@ -297,6 +341,8 @@ void log_close(void)
 {
     AcquireSRWLockExclusive(&log_state.lock);
     flush_frozen();
+    flush_held();
+    log_state.held = false;
     log_state.frozen = false;
     if (log_state.file) CloseHandle(log_state.file);
     if (log_state.event_source) DeregisterEventSource(log_state.event_source);

@@ -23,6 +23,16 @@ int log_open(const char *logfile, bool verbose, bool event_log, char **error);
  * right after thaw; thawing writes the buffered lines out, in order).  Any thread. */
 void log_set_frozen(bool frozen);
 
+/* Hold: lines for the file or stderr gather in memory (up to LOG_HELD_BYTES, then they are
+ * written) until log_release(), which writes them with one write, in order.  The serve loop
+ * holds the log while it answers the quick requests of one read (guest-ping logs a line each:
+ * one write per line was most of what a pipelined ping cost) and releases it before anything
+ * slow and before the replies go out.  The Event Log still gets each line at once.  Any thread;
+ * a hold is not nested. */
+#define LOG_HELD_BYTES  (16u << 10)
+void log_hold(void);
+void log_release(void);
+
 /* True when level passes the current filter (callers may skip building expensive messages). */
 bool log_enabled(enum log_level level);
 

@@ -100,8 +100,13 @@ static void on_message(void *opaque, struct json_value *request, const char *par
         if (parse_error) platform_log(LOG_DEBUG, "received malformed input: %s", parse_error);
         else platform_log(LOG_DEBUG, "received request: %s", name ? name : "(no command)");
     }
-    if (connection->out_len && !answers_at_once(&connection->agent->dispatcher, request))
-        ret = flush_replies(connection);
+    if (answers_at_once(&connection->agent->dispatcher, request))
+        log_hold();
+    else
+    {
+        log_release();
+        if (connection->out_len) ret = flush_replies(connection);
+    }
     if (ret >= 0)
         ret = dispatch_request(&connection->agent->dispatcher, request, parse_error, &connection->sink);
     else
@@ -206,6 +211,7 @@ int agent_serve(struct agent *agent)
             idle_ms = SERVE_IDLE_MIN_MS;
             idle_logged = false;
             json_stream_feed(connection->stream, data, len);
+            log_release();      /* the log lines of these requests are written before their replies */
             if (!connection->write_error && (write_ret = flush_replies(connection)) < 0)
                 connection->write_error = write_ret;
             if (connection->write_error)
