@@ -444,6 +444,42 @@ TEST(json_writer_escapes)
     json_free(with_nul);
 }
 
+/* The writer looks at long strings eight bytes at a time: every byte value must be escaped the
+ * same wherever it stands (each position of a word, the tail), as it is alone. */
+TEST(json_writer_escapes_at_every_position)
+{
+    char raw[24], want[256], *alone, *got;
+    unsigned byte;
+    size_t i;
+
+    for (byte = 0; byte < 256; byte++)
+    {
+        struct json_value *one;
+        size_t len;
+
+        raw[0] = (char)byte;
+        one = json_string_len(raw, 1);
+        CHECK_INT(json_to_string(one, &alone, &len), 0);
+        json_free(one);
+        for (i = 0; i < sizeof(raw); i++)
+        {
+            struct json_value *value;
+
+            memset(raw, 'a', sizeof(raw));
+            raw[i] = (char)byte;
+            value = json_string_len(raw, sizeof(raw));
+            /* want: '"' + i a's + the escaped byte (alone without its quotes) + the rest + '"' */
+            snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)i, "aaaaaaaaaaaaaaaaaaaaaaaa", (int)(len - 2),
+                     alone + 1, (int)(sizeof(raw) - 1 - i), "aaaaaaaaaaaaaaaaaaaaaaaa");
+            CHECK_INT(json_to_string(value, &got, NULL), 0);
+            if (strcmp(got, want)) CHECK_STR(got, want);
+            free(got);
+            json_free(value);
+        }
+        free(alone);
+    }
+}
+
 TEST(json_writer_numbers)
 {
     static const struct

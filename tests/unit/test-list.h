@@ -24,6 +24,7 @@
     X(json_parse_one_value) \
     X(json_stream_reset_and_flush) \
     X(json_writer_escapes) \
+    X(json_writer_escapes_at_every_position) \
     X(json_writer_numbers) \
     X(json_writer_batches_small_pieces) \
     X(json_big_string_round_trip) \
