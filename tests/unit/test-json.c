@@ -469,8 +469,8 @@ TEST(json_writer_escapes_at_every_position)
             raw[i] = (char)byte;
             value = json_string_len(raw, sizeof(raw));
             /* want: '"' + i a's + the escaped byte (alone without its quotes) + the rest + '"' */
-            snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)i, "aaaaaaaaaaaaaaaaaaaaaaaa", (int)(len - 2),
-                     alone + 1, (int)(sizeof(raw) - 1 - i), "aaaaaaaaaaaaaaaaaaaaaaaa");
+            snprintf(want, sizeof(want), "\"%.*s%.*s%.*s\"", (int)i, "aaaaaaaaaaaaaaaaaaaaaaaa",
+                     (int)(len - 2), alone + 1, (int)(sizeof(raw) - 1 - i), "aaaaaaaaaaaaaaaaaaaaaaaa");
             CHECK_INT(json_to_string(value, &got, NULL), 0);
             if (strcmp(got, want)) CHECK_STR(got, want);
             free(got);
