@@ -13,6 +13,7 @@ from .peers import ALL_PEERS, NATIVE_FLOOR, OURS, QEMU_GA, WINE_FLOOR
 from .suite import Results
 from .targets import Target
 
+SCORE_SHOWN_MAX: Final = 20.0   # the chart cuts a target's score here ("> 20")
 COLUMNS: Final = {OURS: "ours (Wine)", QEMU_GA: "qemu-ga", WINE_FLOOR: "Wine floor",
                   NATIVE_FLOOR: "native floor"}
 
@@ -25,18 +26,27 @@ def speedup(metric: Metric) -> float | None:
     return ours / peer if metric.higher_is_better else peer / ours
 
 
-def own_cost_ratio(metric: Metric) -> float | None:
-    """For reply times: qemu-ga's cost above the native floor over ours above the Wine floor."""
+OWN_COST_CAP: Final = 100.0     # ours at (or below) its floor: shown as this, "at floor"
+
+
+def own_costs(metric: Metric) -> tuple[float, float] | None:
+    """For reply times: ours above the Wine floor and qemu-ga above the native floor (ms)."""
     if metric.higher_is_better or metric.unit != "ms":
         return None
     values = [metric.median(p) for p in (OURS, WINE_FLOOR, QEMU_GA, NATIVE_FLOOR)]
     if any(v is None for v in values):
         return None
     ours, wine, peer, native = (v for v in values if v is not None)
-    own, peer_own = ours - wine, peer - native
-    if own <= 0 or peer_own <= 0:
+    return ours - wine, peer - native
+
+
+def own_cost_ratio(metric: Metric) -> float | None:
+    """qemu-ga's own cost over ours (> 1: ours is cheaper); OWN_COST_CAP when ours is at its floor."""
+    costs = own_costs(metric)
+    if costs is None or costs[1] <= 0:
         return None
-    return peer_own / own
+    own, peer_own = costs
+    return OWN_COST_CAP if own <= 0 else min(OWN_COST_CAP, peer_own / own)
 
 
 def _cell(metric: Metric, peer: str) -> str:
@@ -62,7 +72,9 @@ def _num(value: float) -> str:
 
 
 def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}x"
+    if value is None:
+        return "-"
+    return "at floor" if value >= OWN_COST_CAP else f"{value:.2f}x"
 
 
 def table(results: Results, targets: list[Target]) -> str:
@@ -118,7 +130,7 @@ def chart(results: Results, targets: list[Target], path: Path) -> None:
     versus = [(m.title, speedup(m), own_cost_ratio(m)) for m in results.metrics
               if m.available and speedup(m) is not None]
     scored = [t for t in targets if t.score is not None]
-    height = max(len(versus), len(scored)) * 0.42 + 1.8
+    height = max(len(versus), len(scored) * 1.3) * 0.42 + 1.8
     assert height > 0
     fig, (left, right) = plt.subplots(1, 2, figsize=(15, height), gridspec_kw={"width_ratios": [1.1, 1]})
 
@@ -132,7 +144,9 @@ def chart(results: Results, targets: list[Target], path: Path) -> None:
     for y, value in zip(ys, raw):
         left.text(value, y + 0.2, f" {value:.2g}x", va="center", fontsize=8)
     for y_own, value in zip(own_y, own):
-        left.text(value, y_own, f" {value:.2g}x", va="center", fontsize=8)
+        left.text(value, y_own, " at floor" if value >= OWN_COST_CAP else f" {value:.2g}x", va="center",
+                  fontsize=8)
+    left.set_xlim(right=max([2.0, *raw, *own]) * 4)
     left.set_yticks(ys)
     left.set_yticklabels(labels, fontsize=9)
     left.invert_yaxis()
@@ -142,21 +156,22 @@ def chart(results: Results, targets: list[Target], path: Path) -> None:
     left.set_title("qga-win vs Debian qemu-ga, medians")
     left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=8)
 
-    names = [t.goal for t in scored]
-    scores = [t.score or 0.0 for t in scored]
+    names = [f"{t.goal}\n{t.measured}" for t in scored]
+    scores = [min(t.score or 0.0, SCORE_SHOWN_MAX) for t in scored]
     colours = ["#55a868" if t.status == "pass" else "#c44e52" for t in scored]
     ys2 = list(range(len(scored)))
     right.barh(ys2, [max(s, 1e-3) for s in scores], color=colours)
-    for y, t in zip(ys2, scored):
-        right.text(max(t.score or 0.0, 1e-3), y, f" {t.status} ({t.measured})", va="center", fontsize=7)
+    for y, t, shown in zip(ys2, scored, scores):
+        label = f" {t.status} {'>' if (t.score or 0) > shown else ''}{shown:.2g}"
+        right.text(max(shown, 1e-3), y, label, va="center", fontsize=8)
     right.set_yticks(ys2)
-    right.set_yticklabels(names, fontsize=8)
+    right.set_yticklabels(names, fontsize=7)
     right.invert_yaxis()
     right.set_xscale("log")
     right.axvline(1.0, color="black", linewidth=1)
     right.set_xlabel("score: measured / goal (>= 1: pass; log scale)")
     right.set_title("issue 10 targets")
-    right.set_xlim(left=min([0.1, *[s for s in scores if s > 0]]) / 2, right=max([10.0, *scores]) * 5000)
+    right.set_xlim(left=min([0.1, *[s for s in scores if s > 0]]) / 2, right=SCORE_SHOWN_MAX * 20)
 
     meta = results.meta
     fig.suptitle(f"make bench ({meta.get('mode', '?')}): {meta.get('wine', '')}, {meta.get('qemu_ga', '')}, "
