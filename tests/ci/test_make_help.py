@@ -36,7 +36,8 @@ def test_readme_quick_start_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"## Quick start.*?```sh\n(.*?)```", readme, re.S)
     assert block, "README has no Quick start code block"
-    commands = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    commands = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines()]
+    commands = [command for command in commands if command]
     assert commands == ["./toolchain/setup && make demo", "./toolchain/setup && make check"], commands
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.startswith(("#", "set ", "cd "))]
