@@ -12,11 +12,16 @@
 static SRWLOCK trace_lock = SRWLOCK_INIT;
 static WCHAR trace_path[MAX_PATH];
 static uint64_t trace_seq;
+static HANDLE trace_mutex;             /* shared by every process writing this trace; never closed */
+
+#define TRACE_MUTEX_NAME_W   L"Global\\qga-win-fake-vss-trace"
+#define TRACE_MUTEX_WAIT_MS  5000
 
 void trace_open(const WCHAR *path)
 {
     AcquireSRWLockExclusive(&trace_lock);
     lstrcpynW(trace_path, path ? path : L"", MAX_PATH);
+    if (!trace_mutex) trace_mutex = CreateMutexW(NULL, FALSE, TRACE_MUTEX_NAME_W);
     ReleaseSRWLockExclusive(&trace_lock);
 }
 
@@ -99,14 +104,22 @@ void trace_event(uint32_t session, const char *actor, const char *call, int64_t 
     {
         line[len++] = '}';
         line[len++] = '\n';
+        /* A service process of an earlier session may still be appending to the same file, and
+         * Wine does not make FILE_APPEND_DATA writes atomic between processes: a named mutex
+         * serialises them; a bounded wait keeps a stuck peer from hanging a test. */
+        DWORD wait = trace_mutex ? WaitForSingleObject(trace_mutex, TRACE_MUTEX_WAIT_MS) : WAIT_FAILED;
         HANDLE file = CreateFileW(trace_path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                   NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
 
         if (file != INVALID_HANDLE_VALUE)
         {
+            LARGE_INTEGER end = { .QuadPart = 0 };
+
+            SetFilePointerEx(file, end, NULL, FILE_END);
             WriteFile(file, line, len, &written, NULL);
             CloseHandle(file);
         }
+        if (wait == WAIT_OBJECT_0 || wait == WAIT_ABANDONED) ReleaseMutex(trace_mutex);
     }
     ReleaseSRWLockExclusive(&trace_lock);
 }
